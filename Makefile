@@ -1,0 +1,44 @@
+# The one task runner. `make demo` and `make test` work from a fresh clone with python3 + pip.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEMO_DB := var/demo.sqlite
+
+.PHONY: demo test lint format bench serve clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# uv installs in seconds; plain pip is the fallback when uv cannot be had.
+	if $(PY) -m pip install -q uv 2>/dev/null; then \
+	  $(BIN)/uv pip install -q -p $(PY) -e ".[dev]"; \
+	else \
+	  $(PY) -m pip install -q -e ".[dev]"; \
+	fi
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/ramstein demo build --database $(DEMO_DB)
+	RAMSTEIN_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/ramstein serve
+
+serve: $(STAMP)
+	$(BIN)/ramstein serve
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: $(STAMP)
+	$(PY) bench/store.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The demo coalition: a seeded, reproducible scenario grounded in the Kiel Tracker."""

@@ -1,0 +1,116 @@
+"""Events: frozen dataclasses with a stable name and schema version, and their JSON codec.
+
+An event's payload is plain JSON (strings, integers, lists, objects): decimals and dates are
+written as strings so that the canonical encoding, and therefore the log's digests, never
+depend on floating point or locale. Changing an event's meaning means a new version.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, ClassVar, TypeVar
+
+from ramstein.domain.releasability import Label, Releasability
+
+E = TypeVar("E", bound="Event")
+
+REGISTRY: dict[tuple[str, int], type[Event]] = {}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Event:
+    """Base of every event; `@event` sets its stable name, schema version and aggregate kind."""
+
+    event_name: ClassVar[str] = ""
+    event_version: ClassVar[int] = 1
+    aggregate: ClassVar[str] = ""
+
+    def aggregate_id(self) -> str:
+        """The key of the aggregate this event changes (for versions and audit)."""
+        raise NotImplementedError
+
+
+def event(name: str, version: int = 1, *, aggregate: str) -> Callable[[type[E]], type[E]]:
+    """Register an event class under its stable name and version."""
+
+    def register(cls: type[E]) -> type[E]:
+        key = (name, version)
+        if key in REGISTRY:
+            raise RuntimeError(f"event {name} v{version} is registered twice")
+        cls.event_name = name
+        cls.event_version = version
+        cls.aggregate = aggregate
+        REGISTRY[key] = cls
+        return cls
+
+    return register
+
+
+def to_payload(ev: Event) -> dict[str, Any]:
+    """The event's fields as plain JSON values."""
+    return {f.name: _encode(getattr(ev, f.name)) for f in dataclasses.fields(ev)}
+
+
+def from_payload(name: str, version: int, payload: dict[str, Any]) -> Event:
+    """Rebuild an event from its stored name, version and payload."""
+    cls = REGISTRY[(name, version)]
+    hints = typing.get_type_hints(cls)
+    kwargs = {f.name: _decode(hints[f.name], payload[f.name]) for f in dataclasses.fields(cls)}
+    return cls(**kwargs)
+
+
+def _encode(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value.value if isinstance(value, Enum) else value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Label):
+        return {"level": value.level.value, "named": sorted(value.named)}
+    if isinstance(value, frozenset | set):
+        return sorted(_encode(v) for v in value)
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    raise TypeError(f"cannot encode {type(value).__name__} in an event payload")
+
+
+def _decode(hint: Any, value: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        (inner,) = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _decode(inner, value)
+    if origin is tuple:
+        (inner, _) = typing.get_args(hint)
+        return tuple(_decode(inner, v) for v in value)
+    if origin is frozenset:
+        (inner,) = typing.get_args(hint)
+        return frozenset(_decode(inner, v) for v in value)
+    if hint is Label:
+        return Label(Releasability(value["level"]), frozenset(value["named"]))
+    if hint is Decimal:
+        return Decimal(value)
+    if hint is date:
+        return date.fromisoformat(value)
+    if hint is datetime:
+        return datetime.fromisoformat(value)
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint(value)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        sub = typing.get_type_hints(hint)
+        return hint(
+            **{f.name: _decode(sub[f.name], value[f.name]) for f in dataclasses.fields(hint)}
+        )
+    return value

@@ -1,0 +1,381 @@
+"""Donors' pledges, their delivery tranches and their lifecycle."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from enum import StrEnum
+
+from ramstein.domain.decimals import check_places
+from ramstein.domain.errors import InvalidValue, NotPermitted, QuantityExceeded
+from ramstein.domain.events import Event, event
+from ramstein.domain.participants import Participant, ParticipantKind
+from ramstein.domain.releasability import Label
+from ramstein.domain.transitions import Transitions
+
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+CENT = Decimal("0.01")
+
+
+class PledgeStatus(StrEnum):
+    ANNOUNCED = "announced"
+    COMMITTED = "committed"
+    CONTRACTED = "contracted"
+    DELIVERING = "delivering"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+class PledgeSource(StrEnum):
+    """Where the pledged support comes from."""
+
+    STOCKS = "stocks"
+    PROCUREMENT = "procurement"
+    FUNDING = "funding"
+
+
+PLEDGE_TRANSITIONS = Transitions(
+    "pledge",
+    {
+        PledgeStatus.ANNOUNCED: frozenset({PledgeStatus.COMMITTED, PledgeStatus.CANCELLED}),
+        PledgeStatus.COMMITTED: frozenset(
+            {PledgeStatus.CONTRACTED, PledgeStatus.DELIVERING, PledgeStatus.CANCELLED}
+        ),
+        PledgeStatus.CONTRACTED: frozenset({PledgeStatus.DELIVERING, PledgeStatus.CANCELLED}),
+        PledgeStatus.DELIVERING: frozenset({PledgeStatus.DELIVERED, PledgeStatus.CANCELLED}),
+        PledgeStatus.DELIVERED: frozenset(),
+        PledgeStatus.CANCELLED: frozenset(),
+    },
+)
+
+OPEN_STATUSES = frozenset(
+    {
+        PledgeStatus.ANNOUNCED,
+        PledgeStatus.COMMITTED,
+        PledgeStatus.CONTRACTED,
+        PledgeStatus.DELIVERING,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount in its source currency, the rate used (EUR per unit), and the EUR value."""
+
+    amount: Decimal
+    currency: str
+    eur_rate: Decimal
+
+    @property
+    def eur(self) -> Decimal:
+        return (self.amount * self.eur_rate).quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+    @classmethod
+    def eur_amount(cls, amount: Decimal) -> Money:
+        return cls(amount=amount, currency="EUR", eur_rate=Decimal(1))
+
+
+def validate_money(value: Money) -> Money:
+    check_places("value", value.amount, 2)
+    check_places("eur_rate", value.eur_rate, 8)
+    if value.amount < 0:
+        raise InvalidValue("value", f"A pledge's value cannot be negative ({value.amount}).")
+    if not CURRENCY.match(value.currency):
+        raise InvalidValue(
+            "currency", f"Currency {value.currency!r} is not an ISO 4217 code such as EUR or USD."
+        )
+    if value.eur_rate <= 0:
+        raise InvalidValue("eur_rate", f"An exchange rate must be positive ({value.eur_rate}).")
+    if value.currency == "EUR" and value.eur_rate != 1:
+        raise InvalidValue("eur_rate", "A value in EUR has rate 1.")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class TrancheSpec:
+    """A part of a pledge and when it is expected to be available for delivery."""
+
+    quantity: int
+    expected_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Tranche:
+    """A scheduled part of a pledge; `promised_on` is the first date given, kept for slippage."""
+
+    pledge_id: int
+    number: int
+    quantity: int
+    expected_on: date
+    promised_on: date
+    delivered: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Pledge:
+    """What a donor gives: item, quantity, value, source, years, tranches and lifecycle."""
+
+    id: int
+    donor: str
+    item_type: str
+    quantity: int
+    value: Money | None
+    source: PledgeSource
+    years: tuple[int, ...]
+    meeting: int | None
+    announced_on: date
+    status: PledgeStatus
+    label: Label
+    tranches: tuple[Tranche, ...] = ()
+    cancel_reason: str = ""
+    external_ref: str | None = None
+    version: int = 0
+
+    @property
+    def owner(self) -> str:
+        return self.donor
+
+    @property
+    def scheduled(self) -> int:
+        return sum(t.quantity for t in self.tranches)
+
+    @property
+    def delivered(self) -> int:
+        return sum(t.delivered for t in self.tranches)
+
+    def tranche(self, number: int) -> Tranche:
+        for t in self.tranches:
+            if t.number == number:
+                return t
+        numbers = ", ".join(str(t.number) for t in self.tranches) or "none"
+        raise InvalidValue(
+            "tranche", f"Pledge {self.id} has no tranche {number}; its tranches are: {numbers}."
+        )
+
+
+@event("PledgeAnnounced", aggregate="pledge")
+@dataclass(frozen=True, slots=True)
+class PledgeAnnounced(Event):
+    pledge_id: int
+    donor: str
+    item_type: str
+    quantity: int
+    value: Money | None
+    source: PledgeSource
+    years: tuple[int, ...]
+    meeting: int | None
+    announced_on: date
+    tranches: tuple[TrancheSpec, ...]
+    label: Label
+    external_ref: str | None
+
+    def aggregate_id(self) -> str:
+        return str(self.pledge_id)
+
+
+@event("PledgeRevised", aggregate="pledge")
+@dataclass(frozen=True, slots=True)
+class PledgeRevised(Event):
+    pledge_id: int
+    quantity: int
+    value: Money | None
+    source: PledgeSource
+    years: tuple[int, ...]
+    label: Label
+
+    def aggregate_id(self) -> str:
+        return str(self.pledge_id)
+
+
+@event("PledgeStatusChanged", aggregate="pledge")
+@dataclass(frozen=True, slots=True)
+class PledgeStatusChanged(Event):
+    pledge_id: int
+    status: PledgeStatus
+    on: date
+    reason: str
+
+    def aggregate_id(self) -> str:
+        return str(self.pledge_id)
+
+
+@event("TrancheScheduled", aggregate="pledge")
+@dataclass(frozen=True, slots=True)
+class TrancheScheduled(Event):
+    pledge_id: int
+    number: int
+    quantity: int
+    expected_on: date
+
+    def aggregate_id(self) -> str:
+        return str(self.pledge_id)
+
+
+@event("TrancheRevised", aggregate="pledge")
+@dataclass(frozen=True, slots=True)
+class TrancheRevised(Event):
+    pledge_id: int
+    number: int
+    quantity: int
+    expected_on: date
+
+    def aggregate_id(self) -> str:
+        return str(self.pledge_id)
+
+
+def _check_years(years: tuple[int, ...], announced_on: date) -> tuple[int, ...]:
+    if not years:
+        raise InvalidValue("years", "A pledge covers at least one year.")
+    ordered = tuple(sorted(set(years)))
+    if ordered != tuple(range(ordered[0], ordered[-1] + 1)):
+        raise InvalidValue("years", f"The years a pledge covers must be consecutive (got {years}).")
+    if ordered[-1] < announced_on.year:
+        raise InvalidValue(
+            "years", f"A pledge announced in {announced_on.year} cannot cover only earlier years."
+        )
+    return ordered
+
+
+def _check_tranche(quantity: int, expected_on: date, announced_on: date) -> None:
+    if quantity <= 0:
+        raise InvalidValue("quantity", f"A tranche's quantity must be positive (got {quantity}).")
+    if expected_on < announced_on:
+        raise InvalidValue(
+            "expected_on",
+            f"A tranche cannot be expected on {expected_on}, before the pledge was announced "
+            f"on {announced_on}.",
+        )
+
+
+def _require_open(pledge: Pledge, doing: str) -> None:
+    if pledge.status not in OPEN_STATUSES:
+        raise InvalidValue(
+            "status", f"Pledge {pledge.id} is {pledge.status.value}; its {doing} cannot change."
+        )
+
+
+def announce(
+    *,
+    pledge_id: int,
+    donor: Participant,
+    item_type: str,
+    quantity: int,
+    value: Money | None,
+    source: PledgeSource,
+    years: tuple[int, ...],
+    meeting: int | None,
+    announced_on: date,
+    tranches: tuple[TrancheSpec, ...],
+    label: Label,
+    external_ref: str | None = None,
+) -> PledgeAnnounced:
+    if donor.kind is ParticipantKind.RECIPIENT:
+        raise NotPermitted(f"{donor.name} ({donor.code}) is the recipient; it cannot pledge.")
+    donor.require_active("pledge")
+    if quantity <= 0:
+        raise InvalidValue("quantity", f"A pledge's quantity must be positive (got {quantity}).")
+    for spec in tranches:
+        _check_tranche(spec.quantity, spec.expected_on, announced_on)
+    scheduled = sum(t.quantity for t in tranches)
+    if scheduled > quantity:
+        raise QuantityExceeded(
+            f"The tranches add up to {scheduled}, more than the {quantity} pledged."
+        )
+    return PledgeAnnounced(
+        pledge_id=pledge_id,
+        donor=donor.code,
+        item_type=item_type,
+        quantity=quantity,
+        value=validate_money(value) if value is not None else None,
+        source=source,
+        years=_check_years(years, announced_on),
+        meeting=meeting,
+        announced_on=announced_on,
+        tranches=tranches,
+        label=label,
+        external_ref=external_ref,
+    )
+
+
+def revise(
+    pledge: Pledge,
+    *,
+    quantity: int,
+    value: Money | None,
+    source: PledgeSource,
+    years: tuple[int, ...],
+    label: Label,
+) -> PledgeRevised:
+    _require_open(pledge, "terms")
+    if quantity <= 0:
+        raise InvalidValue("quantity", f"A pledge's quantity must be positive (got {quantity}).")
+    if quantity < pledge.scheduled:
+        raise QuantityExceeded(
+            f"Pledge {pledge.id} has {pledge.scheduled} scheduled in tranches; reduce its tranches "
+            f"before cutting the pledge to {quantity}."
+        )
+    return PledgeRevised(
+        pledge_id=pledge.id,
+        quantity=quantity,
+        value=validate_money(value) if value is not None else None,
+        source=source,
+        years=_check_years(years, pledge.announced_on),
+        label=label,
+    )
+
+
+def change_status(
+    pledge: Pledge, status: PledgeStatus, on: date, reason: str = ""
+) -> PledgeStatusChanged:
+    PLEDGE_TRANSITIONS.check(pledge.status, status)
+    if status is PledgeStatus.CANCELLED and not reason.strip():
+        raise InvalidValue("reason", "Say why the pledge is cancelled.")
+    if status is PledgeStatus.DELIVERED and pledge.delivered < pledge.quantity:
+        raise QuantityExceeded(
+            f"Pledge {pledge.id} has delivered {pledge.delivered} of {pledge.quantity}; record the "
+            "remaining deliveries, or cancel the remainder with a reason."
+        )
+    if on < pledge.announced_on:
+        raise InvalidValue(
+            "on",
+            f"Pledge {pledge.id} was announced on {pledge.announced_on}; a change cannot "
+            "precede it.",
+        )
+    return PledgeStatusChanged(pledge_id=pledge.id, status=status, on=on, reason=reason.strip())
+
+
+def schedule_tranche(pledge: Pledge, *, quantity: int, expected_on: date) -> TrancheScheduled:
+    _require_open(pledge, "tranches")
+    _check_tranche(quantity, expected_on, pledge.announced_on)
+    if pledge.scheduled + quantity > pledge.quantity:
+        raise QuantityExceeded(
+            f"Pledge {pledge.id} has {pledge.quantity - pledge.scheduled} of {pledge.quantity} "
+            f"left to schedule; a tranche of {quantity} is too large."
+        )
+    number = max((t.number for t in pledge.tranches), default=0) + 1
+    return TrancheScheduled(
+        pledge_id=pledge.id, number=number, quantity=quantity, expected_on=expected_on
+    )
+
+
+def revise_tranche(
+    pledge: Pledge, number: int, *, quantity: int, expected_on: date
+) -> TrancheRevised:
+    _require_open(pledge, "tranches")
+    tranche = pledge.tranche(number)
+    _check_tranche(quantity, expected_on, pledge.announced_on)
+    if quantity < tranche.delivered:
+        raise QuantityExceeded(
+            f"Tranche {number} of pledge {pledge.id} has already delivered {tranche.delivered}; it "
+            f"cannot shrink to {quantity}."
+        )
+    if pledge.scheduled - tranche.quantity + quantity > pledge.quantity:
+        raise QuantityExceeded(
+            f"The tranches of pledge {pledge.id} would add up to more than the {pledge.quantity} "
+            "pledged."
+        )
+    return TrancheRevised(
+        pledge_id=pledge.id, number=number, quantity=quantity, expected_on=expected_on
+    )

@@ -1,0 +1,1 @@
+"""The verifiable log: canonical encoding, hashing, and (later) Merkle tree and checkpoints."""

@@ -1,0 +1,492 @@
+"""Applies events to the projection tables; the only writer of projections.
+
+Every handler depends on the event and its sequence number only, so replaying the log into
+empty tables reproduces them exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ramstein.domain import capabilities as cap
+from ramstein.domain import catalogue as cat
+from ramstein.domain import chair as ch
+from ramstein.domain import deliveries as dl
+from ramstein.domain import meetings as mt
+from ramstein.domain import needs as nd
+from ramstein.domain import participants as pt
+from ramstein.domain import pledges as pl
+from ramstein.domain.events import Event
+from ramstein.domain.releasability import Label
+from ramstein.store import tables as t
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[[Connection, int, Any], None]
+HANDLERS: dict[type[Event], Handler] = {}
+
+
+def handles(kind: type[E]) -> Callable[[Callable[[Connection, int, E], None]], Handler]:
+    def register(fn: Callable[[Connection, int, E], None]) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def apply(conn: Connection, seq: int, event: Event) -> None:
+    try:
+        handler = HANDLERS[type(event)]
+    except KeyError:
+        raise RuntimeError(f"no projection for event {event.event_name}") from None
+    handler(conn, seq, event)
+
+
+def _bump(
+    conn: Connection, table: sa.Table, key: sa.ColumnElement[bool], seq: int, **values: Any
+) -> None:
+    result = conn.execute(
+        table.update().where(key).values(version=table.c.version + 1, updated_seq=seq, **values)
+    )
+    if result.rowcount != 1:
+        raise RuntimeError(f"projection row missing in {table.name}")
+
+
+def _set_grants(conn: Connection, kind: str, record_id: str, label: Label) -> None:
+    grants = t.record_grants
+    conn.execute(
+        grants.delete().where(grants.c.record_kind == kind, grants.c.record_id == record_id)
+    )
+    if label.named:
+        conn.execute(
+            grants.insert(),
+            [
+                {"record_kind": kind, "record_id": record_id, "participant": p}
+                for p in sorted(label.named)
+            ],
+        )
+
+
+# --- participants, areas, coalitions, catalogue ------------------------------------------
+
+
+@handles(pt.ParticipantRegistered)
+def _participant_registered(conn: Connection, seq: int, e: pt.ParticipantRegistered) -> None:
+    conn.execute(
+        t.participants.insert().values(
+            code=e.code,
+            name=e.name,
+            kind=e.kind.value,
+            status=e.status.value,
+            joined_on=e.joined_on,
+            left_on=None,
+            gdp_eur_bn=e.gdp_eur_bn,
+            version=1,
+            updated_seq=seq,
+        )
+    )
+
+
+@handles(pt.ParticipantRevised)
+def _participant_revised(conn: Connection, seq: int, e: pt.ParticipantRevised) -> None:
+    _bump(
+        conn,
+        t.participants,
+        t.participants.c.code == e.code,
+        seq,
+        name=e.name,
+        gdp_eur_bn=e.gdp_eur_bn,
+    )
+
+
+@handles(pt.ParticipantStatusChanged)
+def _participant_status(conn: Connection, seq: int, e: pt.ParticipantStatusChanged) -> None:
+    left_on = e.on if e.status is pt.ParticipantStatus.LEFT else None
+    _bump(
+        conn,
+        t.participants,
+        t.participants.c.code == e.code,
+        seq,
+        status=e.status.value,
+        left_on=left_on,
+    )
+
+
+@handles(cap.CapabilityAreaDefined)
+def _area_defined(conn: Connection, seq: int, e: cap.CapabilityAreaDefined) -> None:
+    conn.execute(
+        t.capability_areas.insert().values(
+            code=e.code, name=e.name, description=e.description, version=1, updated_seq=seq
+        )
+    )
+
+
+@handles(cap.CapabilityAreaRevised)
+def _area_revised(conn: Connection, seq: int, e: cap.CapabilityAreaRevised) -> None:
+    _bump(
+        conn,
+        t.capability_areas,
+        t.capability_areas.c.code == e.code,
+        seq,
+        name=e.name,
+        description=e.description,
+    )
+
+
+@handles(cap.CoalitionFormed)
+def _coalition_formed(conn: Connection, seq: int, e: cap.CoalitionFormed) -> None:
+    conn.execute(
+        t.coalitions.insert().values(
+            code=e.code, name=e.name, area=e.area, version=1, updated_seq=seq
+        )
+    )
+    rows = [{"coalition": e.code, "participant": p, "role": "lead"} for p in e.leads]
+    rows += [{"coalition": e.code, "participant": p, "role": "member"} for p in e.members]
+    conn.execute(t.coalition_members.insert(), rows)
+
+
+@handles(cap.CoalitionMembershipChanged)
+def _coalition_membership(conn: Connection, seq: int, e: cap.CoalitionMembershipChanged) -> None:
+    m = t.coalition_members
+    conn.execute(m.delete().where(m.c.coalition == e.code, m.c.participant == e.participant))
+    if e.role is not None:
+        conn.execute(
+            m.insert().values(coalition=e.code, participant=e.participant, role=e.role.value)
+        )
+    _bump(conn, t.coalitions, t.coalitions.c.code == e.code, seq)
+
+
+@handles(cat.ItemTypeDefined)
+def _item_defined(conn: Connection, seq: int, e: cat.ItemTypeDefined) -> None:
+    conn.execute(
+        t.item_types.insert().values(
+            code=e.code,
+            name=e.name,
+            area=e.area,
+            unit=e.unit,
+            unit_value_eur=e.unit_value_eur,
+            version=1,
+            updated_seq=seq,
+        )
+    )
+
+
+@handles(cat.ItemTypeRevised)
+def _item_revised(conn: Connection, seq: int, e: cat.ItemTypeRevised) -> None:
+    _bump(
+        conn,
+        t.item_types,
+        t.item_types.c.code == e.code,
+        seq,
+        name=e.name,
+        area=e.area,
+        unit=e.unit,
+        unit_value_eur=e.unit_value_eur,
+    )
+
+
+@handles(cat.SubstitutionSet)
+def _substitution(conn: Connection, seq: int, e: cat.SubstitutionSet) -> None:
+    s = t.substitutions
+    conn.execute(s.delete().where(s.c.offer_type == e.offer_type, s.c.need_type == e.need_type))
+    if e.ratio is not None:
+        conn.execute(
+            s.insert().values(offer_type=e.offer_type, need_type=e.need_type, ratio=e.ratio)
+        )
+
+
+# --- needs --------------------------------------------------------------------------------
+
+
+@handles(nd.NeedSubmitted)
+def _need_submitted(conn: Connection, seq: int, e: nd.NeedSubmitted) -> None:
+    conn.execute(
+        t.needs.insert().values(
+            id=e.need_id,
+            recipient=e.recipient,
+            item_type=e.item_type,
+            quantity=e.quantity,
+            priority=e.priority.value,
+            needed_by=e.needed_by,
+            raised_on=e.raised_on,
+            rationale=e.rationale,
+            status=nd.NeedStatus.OPEN.value,
+            releasability=e.label.level.value,
+            external_ref=e.external_ref,
+            version=1,
+            created_seq=seq,
+            updated_seq=seq,
+        )
+    )
+    _set_grants(conn, "need", str(e.need_id), e.label)
+
+
+@handles(nd.NeedRevised)
+def _need_revised(conn: Connection, seq: int, e: nd.NeedRevised) -> None:
+    _bump(
+        conn,
+        t.needs,
+        t.needs.c.id == e.need_id,
+        seq,
+        quantity=e.quantity,
+        priority=e.priority.value,
+        needed_by=e.needed_by,
+        rationale=e.rationale,
+        releasability=e.label.level.value,
+    )
+    _set_grants(conn, "need", str(e.need_id), e.label)
+
+
+@handles(nd.NeedStatusChanged)
+def _need_status(conn: Connection, seq: int, e: nd.NeedStatusChanged) -> None:
+    _bump(conn, t.needs, t.needs.c.id == e.need_id, seq, status=e.status.value)
+
+
+# --- pledges, tranches, deliveries --------------------------------------------------------
+
+
+def _money(value: pl.Money | None) -> dict[str, Any]:
+    if value is None:
+        return {"value_amount": None, "currency": None, "eur_rate": None, "value_eur": None}
+    return {
+        "value_amount": value.amount,
+        "currency": value.currency,
+        "eur_rate": value.eur_rate,
+        "value_eur": value.eur,
+    }
+
+
+@handles(pl.PledgeAnnounced)
+def _pledge_announced(conn: Connection, seq: int, e: pl.PledgeAnnounced) -> None:
+    conn.execute(
+        t.pledges.insert().values(
+            id=e.pledge_id,
+            donor=e.donor,
+            item_type=e.item_type,
+            quantity=e.quantity,
+            **_money(e.value),
+            source=e.source.value,
+            first_year=e.years[0],
+            last_year=e.years[-1],
+            meeting=e.meeting,
+            announced_on=e.announced_on,
+            status=pl.PledgeStatus.ANNOUNCED.value,
+            status_on=e.announced_on,
+            cancel_reason="",
+            releasability=e.label.level.value,
+            external_ref=e.external_ref,
+            version=1,
+            created_seq=seq,
+            updated_seq=seq,
+        )
+    )
+    if e.tranches:
+        conn.execute(
+            t.tranches.insert(),
+            [
+                {
+                    "pledge_id": e.pledge_id,
+                    "number": n,
+                    "quantity": spec.quantity,
+                    "expected_on": spec.expected_on,
+                    "promised_on": spec.expected_on,
+                    "delivered": 0,
+                }
+                for n, spec in enumerate(e.tranches, start=1)
+            ],
+        )
+    conn.execute(
+        t.pledge_history.insert().values(
+            pledge_id=e.pledge_id, seq=seq, status="announced", on=e.announced_on, reason=""
+        )
+    )
+    _set_grants(conn, "pledge", str(e.pledge_id), e.label)
+
+
+@handles(pl.PledgeRevised)
+def _pledge_revised(conn: Connection, seq: int, e: pl.PledgeRevised) -> None:
+    _bump(
+        conn,
+        t.pledges,
+        t.pledges.c.id == e.pledge_id,
+        seq,
+        quantity=e.quantity,
+        **_money(e.value),
+        source=e.source.value,
+        first_year=e.years[0],
+        last_year=e.years[-1],
+        releasability=e.label.level.value,
+    )
+    _set_grants(conn, "pledge", str(e.pledge_id), e.label)
+
+
+@handles(pl.PledgeStatusChanged)
+def _pledge_status(conn: Connection, seq: int, e: pl.PledgeStatusChanged) -> None:
+    values: dict[str, Any] = {"status": e.status.value, "status_on": e.on}
+    if e.status is pl.PledgeStatus.CANCELLED:
+        values["cancel_reason"] = e.reason
+    _bump(conn, t.pledges, t.pledges.c.id == e.pledge_id, seq, **values)
+    conn.execute(
+        t.pledge_history.insert().values(
+            pledge_id=e.pledge_id, seq=seq, status=e.status.value, on=e.on, reason=e.reason
+        )
+    )
+
+
+@handles(pl.TrancheScheduled)
+def _tranche_scheduled(conn: Connection, seq: int, e: pl.TrancheScheduled) -> None:
+    conn.execute(
+        t.tranches.insert().values(
+            pledge_id=e.pledge_id,
+            number=e.number,
+            quantity=e.quantity,
+            expected_on=e.expected_on,
+            promised_on=e.expected_on,
+            delivered=0,
+        )
+    )
+    _bump(conn, t.pledges, t.pledges.c.id == e.pledge_id, seq)
+
+
+@handles(pl.TrancheRevised)
+def _tranche_revised(conn: Connection, seq: int, e: pl.TrancheRevised) -> None:
+    tr = t.tranches
+    conn.execute(
+        tr.update()
+        .where(tr.c.pledge_id == e.pledge_id, tr.c.number == e.number)
+        .values(quantity=e.quantity, expected_on=e.expected_on)
+    )
+    _bump(conn, t.pledges, t.pledges.c.id == e.pledge_id, seq)
+
+
+@handles(dl.DeliveryRecorded)
+def _delivery_recorded(conn: Connection, seq: int, e: dl.DeliveryRecorded) -> None:
+    conn.execute(
+        t.deliveries.insert().values(
+            id=e.delivery_id,
+            pledge_id=e.pledge_id,
+            tranche=e.tranche,
+            quantity=e.quantity,
+            dispatched_on=e.dispatched_on,
+            note=e.note,
+            status=dl.DeliveryStatus.DISPATCHED.value,
+            received_quantity=None,
+            received_on=None,
+            discrepancy="",
+            version=1,
+            created_seq=seq,
+            updated_seq=seq,
+        )
+    )
+    tr = t.tranches
+    conn.execute(
+        tr.update()
+        .where(tr.c.pledge_id == e.pledge_id, tr.c.number == e.tranche)
+        .values(delivered=tr.c.delivered + e.quantity)
+    )
+    _bump(conn, t.pledges, t.pledges.c.id == e.pledge_id, seq)
+
+
+@handles(dl.ReceiptConfirmed)
+def _receipt(conn: Connection, seq: int, e: dl.ReceiptConfirmed) -> None:
+    _bump(
+        conn,
+        t.deliveries,
+        t.deliveries.c.id == e.delivery_id,
+        seq,
+        status=dl.DeliveryStatus.RECEIVED.value,
+        received_quantity=e.received_quantity,
+        received_on=e.received_on,
+        discrepancy=e.discrepancy,
+    )
+
+
+# --- meetings and the chair ---------------------------------------------------------------
+
+
+@handles(mt.MeetingScheduled)
+def _meeting_scheduled(conn: Connection, seq: int, e: mt.MeetingScheduled) -> None:
+    conn.execute(
+        t.meetings.insert().values(
+            number=e.number,
+            held_on=e.held_on,
+            format=e.format.value,
+            venue=e.venue,
+            chair=e.chair,
+            co_chairs=list(e.co_chairs),
+            status=mt.MeetingStatus.SCHEDULED.value,
+            version=1,
+            updated_seq=seq,
+        )
+    )
+
+
+@handles(mt.MeetingRevised)
+def _meeting_revised(conn: Connection, seq: int, e: mt.MeetingRevised) -> None:
+    _bump(
+        conn,
+        t.meetings,
+        t.meetings.c.number == e.number,
+        seq,
+        held_on=e.held_on,
+        format=e.format.value,
+        venue=e.venue,
+        co_chairs=list(e.co_chairs),
+    )
+
+
+@handles(mt.MeetingStatusChanged)
+def _meeting_status(conn: Connection, seq: int, e: mt.MeetingStatusChanged) -> None:
+    _bump(conn, t.meetings, t.meetings.c.number == e.number, seq, status=e.status.value)
+
+
+@handles(mt.AttendanceRecorded)
+def _attendance(conn: Connection, seq: int, e: mt.AttendanceRecorded) -> None:
+    a = t.meeting_attendance
+    conn.execute(a.delete().where(a.c.meeting == e.number, a.c.participant == e.participant))
+    conn.execute(
+        a.insert().values(meeting=e.number, participant=e.participant, level=e.level.value)
+    )
+    _bump(conn, t.meetings, t.meetings.c.number == e.number, seq)
+
+
+@handles(mt.DecisionRecorded)
+def _decision(conn: Connection, seq: int, e: mt.DecisionRecorded) -> None:
+    chair = conn.execute(
+        sa.select(t.meetings.c.chair).where(t.meetings.c.number == e.number)
+    ).scalar_one()
+    conn.execute(
+        t.decisions.insert().values(
+            meeting=e.number,
+            number=e.decision,
+            text=e.text,
+            releasability=e.label.level.value,
+            owner=chair,
+        )
+    )
+    _set_grants(conn, "decision", f"{e.number}/{e.decision}", e.label)
+    _bump(conn, t.meetings, t.meetings.c.number == e.number, seq)
+
+
+@handles(ch.ChairAssumed)
+def _chair_assumed(conn: Connection, seq: int, e: ch.ChairAssumed) -> None:
+    conn.execute(
+        t.chair_terms.insert().values(
+            number=1, chair=e.chair, since=e.since, until=None, note=e.note
+        )
+    )
+
+
+@handles(ch.ChairHandedOver)
+def _chair_handed_over(conn: Connection, seq: int, e: ch.ChairHandedOver) -> None:
+    terms = t.chair_terms
+    last = conn.execute(sa.select(sa.func.max(terms.c.number))).scalar_one()
+    conn.execute(terms.update().where(terms.c.number == last).values(until=e.on))
+    conn.execute(
+        terms.insert().values(
+            number=last + 1, chair=e.incoming, since=e.on, until=None, note=e.note
+        )
+    )

@@ -1,0 +1,246 @@
+"""Load domain objects from projection rows: the one place rows become the model."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from ramstein.domain.capabilities import CapabilityArea, Coalition, CoalitionRole
+from ramstein.domain.catalogue import ItemType, Substitution
+from ramstein.domain.chair import ChairTerm
+from ramstein.domain.deliveries import Delivery, DeliveryStatus
+from ramstein.domain.errors import NotFound
+from ramstein.domain.meetings import (
+    AttendanceLevel,
+    Decision,
+    Meeting,
+    MeetingFormat,
+    MeetingStatus,
+)
+from ramstein.domain.needs import Need, NeedStatus, Priority
+from ramstein.domain.participants import Participant, ParticipantKind, ParticipantStatus
+from ramstein.domain.pledges import Money, Pledge, PledgeSource, PledgeStatus, Tranche
+from ramstein.domain.releasability import Label, Releasability
+from ramstein.store import tables as t
+
+
+def grants_for(conn: Connection, kind: str, ids: Iterable[str]) -> dict[str, frozenset[str]]:
+    g = t.record_grants
+    out: dict[str, set[str]] = defaultdict(set)
+    ids = list(ids)
+    for chunk in range(0, len(ids), 500):
+        for row in conn.execute(
+            sa.select(g.c.record_id, g.c.participant).where(
+                g.c.record_kind == kind, g.c.record_id.in_(ids[chunk : chunk + 500])
+            )
+        ):
+            out[row.record_id].add(row.participant)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _label(level: str, named: frozenset[str] | None) -> Label:
+    return Label(Releasability(level), named or frozenset())
+
+
+def participant(row: Row[Any]) -> Participant:
+    return Participant(
+        code=row.code,
+        name=row.name,
+        kind=ParticipantKind(row.kind),
+        status=ParticipantStatus(row.status),
+        joined_on=row.joined_on,
+        left_on=row.left_on,
+        gdp_eur_bn=row.gdp_eur_bn,
+        version=row.version,
+    )
+
+
+def area(row: Row[Any]) -> CapabilityArea:
+    return CapabilityArea(
+        code=row.code, name=row.name, description=row.description, version=row.version
+    )
+
+
+def coalitions(conn: Connection, rows: Sequence[Row[Any]]) -> list[Coalition]:
+    m = t.coalition_members
+    members: dict[str, dict[str, CoalitionRole]] = defaultdict(dict)
+    codes = [r.code for r in rows]
+    for row in conn.execute(sa.select(m).where(m.c.coalition.in_(codes))):
+        members[row.coalition][row.participant] = CoalitionRole(row.role)
+    return [
+        Coalition(
+            code=r.code, name=r.name, area=r.area, members=dict(members[r.code]), version=r.version
+        )
+        for r in rows
+    ]
+
+
+def item(row: Row[Any]) -> ItemType:
+    return ItemType(
+        code=row.code,
+        name=row.name,
+        area=row.area,
+        unit=row.unit,
+        unit_value_eur=row.unit_value_eur,
+        version=row.version,
+    )
+
+
+def substitution(row: Row[Any]) -> Substitution:
+    return Substitution(offer_type=row.offer_type, need_type=row.need_type, ratio=row.ratio)
+
+
+def needs(conn: Connection, rows: Sequence[Row[Any]]) -> list[Need]:
+    named = grants_for(conn, "need", (str(r.id) for r in rows if r.releasability == "restricted"))
+    return [
+        Need(
+            id=r.id,
+            recipient=r.recipient,
+            item_type=r.item_type,
+            quantity=r.quantity,
+            priority=Priority(r.priority),
+            needed_by=r.needed_by,
+            raised_on=r.raised_on,
+            rationale=r.rationale,
+            status=NeedStatus(r.status),
+            label=_label(r.releasability, named.get(str(r.id))),
+            external_ref=r.external_ref,
+            version=r.version,
+        )
+        for r in rows
+    ]
+
+
+def pledges(conn: Connection, rows: Sequence[Row[Any]]) -> list[Pledge]:
+    ids = [r.id for r in rows]
+    named = grants_for(conn, "pledge", (str(r.id) for r in rows if r.releasability == "restricted"))
+    by_pledge: dict[int, list[Tranche]] = defaultdict(list)
+    tr = t.tranches
+    for chunk in range(0, len(ids), 500):
+        for row in conn.execute(
+            sa.select(tr)
+            .where(tr.c.pledge_id.in_(ids[chunk : chunk + 500]))
+            .order_by(tr.c.pledge_id, tr.c.number)
+        ):
+            by_pledge[row.pledge_id].append(
+                Tranche(
+                    pledge_id=row.pledge_id,
+                    number=row.number,
+                    quantity=row.quantity,
+                    expected_on=row.expected_on,
+                    promised_on=row.promised_on,
+                    delivered=row.delivered,
+                )
+            )
+    return [
+        Pledge(
+            id=r.id,
+            donor=r.donor,
+            item_type=r.item_type,
+            quantity=r.quantity,
+            value=None
+            if r.value_amount is None
+            else Money(amount=r.value_amount, currency=r.currency, eur_rate=r.eur_rate),
+            source=PledgeSource(r.source),
+            years=tuple(range(r.first_year, r.last_year + 1)),
+            meeting=r.meeting,
+            announced_on=r.announced_on,
+            status=PledgeStatus(r.status),
+            label=_label(r.releasability, named.get(str(r.id))),
+            tranches=tuple(by_pledge[r.id]),
+            cancel_reason=r.cancel_reason,
+            external_ref=r.external_ref,
+            version=r.version,
+        )
+        for r in rows
+    ]
+
+
+DELIVERY_COLUMNS = (
+    *t.deliveries.c,
+    t.pledges.c.donor,
+    t.pledges.c.releasability,
+)
+
+
+def deliveries(conn: Connection, rows: Sequence[Row[Any]]) -> list[Delivery]:
+    """Rows selected with `DELIVERY_COLUMNS` (a delivery carries its pledge's label)."""
+    named = grants_for(
+        conn, "pledge", (str(r.pledge_id) for r in rows if r.releasability == "restricted")
+    )
+    return [
+        Delivery(
+            id=r.id,
+            pledge_id=r.pledge_id,
+            tranche=r.tranche,
+            quantity=r.quantity,
+            dispatched_on=r.dispatched_on,
+            note=r.note,
+            status=DeliveryStatus(r.status),
+            donor=r.donor,
+            label=_label(r.releasability, named.get(str(r.pledge_id))),
+            received_quantity=r.received_quantity,
+            received_on=r.received_on,
+            discrepancy=r.discrepancy,
+            version=r.version,
+        )
+        for r in rows
+    ]
+
+
+def meetings(conn: Connection, rows: Sequence[Row[Any]]) -> list[Meeting]:
+    numbers = [r.number for r in rows]
+    a, d = t.meeting_attendance, t.decisions
+    attendance: dict[int, dict[str, AttendanceLevel]] = defaultdict(dict)
+    for row in conn.execute(sa.select(a).where(a.c.meeting.in_(numbers)).order_by(a.c.participant)):
+        attendance[row.meeting][row.participant] = AttendanceLevel(row.level)
+    drows = conn.execute(
+        sa.select(d).where(d.c.meeting.in_(numbers)).order_by(d.c.meeting, d.c.number)
+    ).all()
+    named = grants_for(
+        conn,
+        "decision",
+        (f"{r.meeting}/{r.number}" for r in drows if r.releasability == "restricted"),
+    )
+    decided: dict[int, list[Decision]] = defaultdict(list)
+    for r in drows:
+        decided[r.meeting].append(
+            Decision(
+                meeting=r.meeting,
+                number=r.number,
+                text=r.text,
+                label=_label(r.releasability, named.get(f"{r.meeting}/{r.number}")),
+                owner=r.owner,
+            )
+        )
+    return [
+        Meeting(
+            number=r.number,
+            held_on=r.held_on,
+            format=MeetingFormat(r.format),
+            venue=r.venue,
+            chair=r.chair,
+            co_chairs=tuple(r.co_chairs),
+            status=MeetingStatus(r.status),
+            attendance=attendance[r.number],
+            decisions=tuple(decided[r.number]),
+            version=r.version,
+        )
+        for r in rows
+    ]
+
+
+def chair_term(row: Row[Any]) -> ChairTerm:
+    return ChairTerm(
+        number=row.number, chair=row.chair, since=row.since, until=row.until, note=row.note
+    )
+
+
+def one(items: Sequence[Any], kind: str, key: object) -> Any:
+    if not items:
+        raise NotFound(kind, key)
+    return items[0]

@@ -1,0 +1,304 @@
+"""SQLAlchemy tables: the event log, its projections, and the host's users and tokens.
+
+Projection tables are written only by `store.projector` from events; `rebuild` empties them
+and replays the log. Users and tokens are the host's access configuration, not coalition
+records, so they are not projections and are not in the log.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ramstein.store.types import ExactDecimal
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+CODE = sa.String(64)
+LABEL = sa.String(16)
+
+# --- the log ------------------------------------------------------------------------------
+
+log_entries = sa.Table(
+    "log_entries",
+    metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("actor", CODE, nullable=False),
+    sa.Column("actor_user", sa.String(128)),
+    sa.Column("event_type", sa.String(64), nullable=False),
+    sa.Column("schema_version", sa.Integer, nullable=False),
+    sa.Column("aggregate", sa.String(32), nullable=False),
+    sa.Column("aggregate_id", sa.String(64), nullable=False),
+    sa.Column("releasability", LABEL, nullable=False),
+    sa.Column("owner", CODE, nullable=False),
+    sa.Column("releasable_to", sa.Text, nullable=False),
+    sa.Column("salt", sa.String(64), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("payload_digest", sa.String(64), nullable=False),
+    sa.Column("leaf_hash", sa.String(64), nullable=False),
+    sa.Index(None, "aggregate", "aggregate_id"),
+)
+
+log_head = sa.Table(
+    "log_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("last_at", sa.String(32), nullable=False),
+)
+"""One row (id 1): the log's size and last time; writers lock it so sequence numbers never gap."""
+
+# --- projections --------------------------------------------------------------------------
+
+participants = sa.Table(
+    "participants",
+    metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("joined_on", sa.Date, nullable=False),
+    sa.Column("left_on", sa.Date),
+    sa.Column("gdp_eur_bn", ExactDecimal),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_seq", sa.BigInteger, nullable=False),
+)
+
+capability_areas = sa.Table(
+    "capability_areas",
+    metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_seq", sa.BigInteger, nullable=False),
+)
+
+coalitions = sa.Table(
+    "coalitions",
+    metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("area", CODE, sa.ForeignKey("capability_areas.code"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_seq", sa.BigInteger, nullable=False),
+)
+
+coalition_members = sa.Table(
+    "coalition_members",
+    metadata,
+    sa.Column("coalition", CODE, sa.ForeignKey("coalitions.code"), primary_key=True),
+    sa.Column("participant", CODE, sa.ForeignKey("participants.code"), primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),
+)
+
+item_types = sa.Table(
+    "item_types",
+    metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("area", CODE, sa.ForeignKey("capability_areas.code"), nullable=False),
+    sa.Column("unit", sa.String(32), nullable=False),
+    sa.Column("unit_value_eur", ExactDecimal, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_seq", sa.BigInteger, nullable=False),
+)
+
+substitutions = sa.Table(
+    "substitutions",
+    metadata,
+    sa.Column("offer_type", CODE, sa.ForeignKey("item_types.code"), primary_key=True),
+    sa.Column("need_type", CODE, sa.ForeignKey("item_types.code"), primary_key=True),
+    sa.Column("ratio", ExactDecimal, nullable=False),
+)
+
+needs = sa.Table(
+    "needs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("recipient", CODE, sa.ForeignKey("participants.code"), nullable=False),
+    sa.Column("item_type", CODE, sa.ForeignKey("item_types.code"), nullable=False),
+    sa.Column("quantity", sa.BigInteger, nullable=False),
+    sa.Column("priority", sa.String(2), nullable=False),
+    sa.Column("needed_by", sa.Date, nullable=False),
+    sa.Column("raised_on", sa.Date, nullable=False),
+    sa.Column("rationale", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("releasability", LABEL, nullable=False),
+    sa.Column("external_ref", sa.String(128), unique=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_seq", sa.BigInteger, nullable=False),
+    sa.Column("updated_seq", sa.BigInteger, nullable=False),
+    sa.Index(None, "status", "priority"),
+)
+
+pledges = sa.Table(
+    "pledges",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("donor", CODE, sa.ForeignKey("participants.code"), nullable=False),
+    sa.Column("item_type", CODE, sa.ForeignKey("item_types.code"), nullable=False),
+    sa.Column("quantity", sa.BigInteger, nullable=False),
+    sa.Column("value_amount", ExactDecimal),
+    sa.Column("currency", sa.String(3)),
+    sa.Column("eur_rate", ExactDecimal),
+    sa.Column("value_eur", ExactDecimal),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("first_year", sa.Integer, nullable=False),
+    sa.Column("last_year", sa.Integer, nullable=False),
+    sa.Column("meeting", sa.Integer),
+    sa.Column("announced_on", sa.Date, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("status_on", sa.Date, nullable=False),
+    sa.Column("cancel_reason", sa.Text, nullable=False),
+    sa.Column("releasability", LABEL, nullable=False),
+    sa.Column("external_ref", sa.String(128), unique=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_seq", sa.BigInteger, nullable=False),
+    sa.Column("updated_seq", sa.BigInteger, nullable=False),
+    sa.Index(None, "donor"),
+    sa.Index(None, "status"),
+)
+
+tranches = sa.Table(
+    "tranches",
+    metadata,
+    sa.Column("pledge_id", sa.Integer, sa.ForeignKey("pledges.id"), primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("quantity", sa.BigInteger, nullable=False),
+    sa.Column("expected_on", sa.Date, nullable=False),
+    sa.Column("promised_on", sa.Date, nullable=False),
+    sa.Column("delivered", sa.BigInteger, nullable=False),
+)
+
+pledge_history = sa.Table(
+    "pledge_history",
+    metadata,
+    sa.Column("pledge_id", sa.Integer, sa.ForeignKey("pledges.id"), primary_key=True),
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("on", sa.Date, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+)
+
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("pledge_id", sa.Integer, sa.ForeignKey("pledges.id"), nullable=False),
+    sa.Column("tranche", sa.Integer, nullable=False),
+    sa.Column("quantity", sa.BigInteger, nullable=False),
+    sa.Column("dispatched_on", sa.Date, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("received_quantity", sa.BigInteger),
+    sa.Column("received_on", sa.Date),
+    sa.Column("discrepancy", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_seq", sa.BigInteger, nullable=False),
+    sa.Column("updated_seq", sa.BigInteger, nullable=False),
+    sa.Index(None, "pledge_id"),
+)
+
+meetings = sa.Table(
+    "meetings",
+    metadata,
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("held_on", sa.Date, nullable=False),
+    sa.Column("format", sa.String(16), nullable=False),
+    sa.Column("venue", sa.String(200), nullable=False),
+    sa.Column("chair", CODE, sa.ForeignKey("participants.code"), nullable=False),
+    sa.Column("co_chairs", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_seq", sa.BigInteger, nullable=False),
+)
+
+meeting_attendance = sa.Table(
+    "meeting_attendance",
+    metadata,
+    sa.Column("meeting", sa.Integer, sa.ForeignKey("meetings.number"), primary_key=True),
+    sa.Column("participant", CODE, sa.ForeignKey("participants.code"), primary_key=True),
+    sa.Column("level", sa.String(32), nullable=False),
+)
+
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("meeting", sa.Integer, sa.ForeignKey("meetings.number"), primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("releasability", LABEL, nullable=False),
+    sa.Column("owner", CODE, nullable=False),
+)
+
+chair_terms = sa.Table(
+    "chair_terms",
+    metadata,
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("chair", CODE, sa.ForeignKey("participants.code"), nullable=False),
+    sa.Column("since", sa.Date, nullable=False),
+    sa.Column("until", sa.Date),
+    sa.Column("note", sa.Text, nullable=False),
+)
+
+record_grants = sa.Table(
+    "record_grants",
+    metadata,
+    sa.Column("record_kind", sa.String(16), primary_key=True),
+    sa.Column("record_id", sa.String(64), primary_key=True),
+    sa.Column("participant", CODE, primary_key=True),
+)
+"""The participants named on a restricted record (beyond its owner and the chair)."""
+
+PROJECTIONS: tuple[sa.Table, ...] = (
+    participants,
+    capability_areas,
+    coalitions,
+    coalition_members,
+    item_types,
+    substitutions,
+    needs,
+    pledges,
+    tranches,
+    pledge_history,
+    deliveries,
+    meetings,
+    meeting_attendance,
+    decisions,
+    chair_terms,
+    record_grants,
+)
+"""Every table derived from the log, in an order that satisfies foreign keys when filling."""
+
+# --- the host's access configuration ------------------------------------------------------
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("participant", CODE, nullable=False),
+    sa.Column("roles", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.String(16), primary_key=True),
+    sa.Column("user_name", sa.String(128), sa.ForeignKey("users.name"), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("note", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+)

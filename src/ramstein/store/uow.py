@@ -1,0 +1,106 @@
+"""The unit of work: append events to the log and project them, in one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ramstein.domain.events import Event, to_payload
+from ramstein.domain.releasability import Label, Principal
+from ramstein.ledger.entries import EntryHeader, canonical, new_salt, payload_digest
+from ramstein.store import projector
+from ramstein.store.tables import log_entries, log_head
+
+HOST = "HOST"
+"""The actor recorded for the host operator before any participant chairs."""
+
+
+def format_instant(moment: datetime) -> str:
+    """UTC, microseconds, 'Z': sorts as text and reads the same on every database."""
+    if moment.tzinfo is None:
+        raise ValueError("instants must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class UnitOfWork:
+    """A write transaction that holds the log's lock; every command runs inside one."""
+
+    def __init__(self, conn: Connection, clock: Callable[[], datetime]) -> None:
+        self.conn = conn
+        self._clock = clock
+        head = conn.execute(
+            sa.select(log_head.c.size, log_head.c.last_at)
+            .where(log_head.c.id == 1)
+            .with_for_update()
+        ).one()
+        self.size: int = head.size
+        self.last_at: str = head.last_at
+        self._start_size = self.size
+        self.appended: list[tuple[int, Event]] = []
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def today(self) -> date:
+        return self._clock().date()
+
+    def next_id(self, column: sa.Column[int]) -> int:
+        """The next integer key of a projection; safe because writers hold the log lock."""
+        current = self.conn.execute(sa.select(sa.func.max(column))).scalar()
+        return int(current or 0) + 1
+
+    def append(self, event: Event, *, actor: Principal, label: Label, owner: str) -> int:
+        """Append `event` to the log and apply it to the projections; returns its sequence."""
+        seq = self.size + 1
+        at = max(format_instant(self._clock()), self.last_at)
+        payload = canonical(to_payload(event))
+        salt = new_salt()
+        header = EntryHeader(
+            seq=seq,
+            at=at,
+            actor=actor.participant or HOST,
+            actor_user=actor.user,
+            event_type=event.event_name,
+            schema_version=event.event_version,
+            releasability=label.level.value,
+            owner=owner,
+            releasable_to=tuple(sorted(label.named)),
+            payload_digest=payload_digest(salt, payload),
+        )
+        self.conn.execute(
+            log_entries.insert().values(
+                seq=seq,
+                at=at,
+                actor=header.actor,
+                actor_user=header.actor_user,
+                event_type=header.event_type,
+                schema_version=header.schema_version,
+                aggregate=event.aggregate,
+                aggregate_id=event.aggregate_id(),
+                releasability=header.releasability,
+                owner=owner,
+                releasable_to=json.dumps(list(header.releasable_to)),
+                salt=salt.hex(),
+                payload=payload.decode(),
+                payload_digest=header.payload_digest,
+                leaf_hash=header.leaf_hash(),
+            )
+        )
+        projector.apply(self.conn, seq, event)
+        self.size = seq
+        self.last_at = at
+        self.appended.append((seq, event))
+        return seq
+
+    def flush(self) -> None:
+        """Record the log's new head; called once before the transaction commits."""
+        if self.size != self._start_size:
+            self.conn.execute(
+                log_head.update()
+                .where(log_head.c.id == 1)
+                .values(size=self.size, last_at=self.last_at)
+            )
