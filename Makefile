@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_DB := var/demo.sqlite
 
-.PHONY: demo test lint format bench serve clean
+.PHONY: demo test lint format bench serve docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/store.py
+
+docs: $(STAMP)
+	$(BIN)/typer ramstein.cli.main utils docs --name ramstein --output docs/cli.md
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

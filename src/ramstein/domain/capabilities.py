@@ -87,6 +87,17 @@ class CoalitionFormed(Event):
         return self.code
 
 
+@event("CoalitionRevised", aggregate="coalition")
+@dataclass(frozen=True, slots=True)
+class CoalitionRevised(Event):
+    code: str
+    name: str
+    area: str
+
+    def aggregate_id(self) -> str:
+        return self.code
+
+
 @event("CoalitionMembershipChanged", aggregate="coalition")
 @dataclass(frozen=True, slots=True)
 class CoalitionMembershipChanged(Event):
@@ -127,6 +138,12 @@ def form_coalition(
         leads=tuple(sorted(set(leads))),
         members=tuple(sorted(set(members))),
     )
+
+
+def revise_coalition(coalition: Coalition, *, name: str, area: str) -> CoalitionRevised:
+    if not name.strip():
+        raise InvalidValue("name", "A coalition needs a name.")
+    return CoalitionRevised(code=coalition.code, name=name.strip(), area=area)
 
 
 def change_membership(

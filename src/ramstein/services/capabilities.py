@@ -89,6 +89,29 @@ def form_coalition(
     return get_coalition(conn=uow.conn, viewer=actor, code=code)
 
 
+def revise_coalition(
+    *,
+    uow: UnitOfWork,
+    actor: Principal,
+    code: str,
+    name: str | None = None,
+    area: str | None = None,
+    expected_version: int | None = None,
+) -> Coalition:
+    require_chair(actor, "revise capability coalitions")
+    coalition = get_coalition(conn=uow.conn, viewer=actor, code=code)
+    common.check_version("coalition", code, coalition.version, expected_version)
+    if area is not None:
+        common.area_exists(uow.conn, area)
+    event = domain.revise_coalition(
+        coalition,
+        name=name if name is not None else coalition.name,
+        area=area if area is not None else coalition.area,
+    )
+    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=actor.participant or HOST)
+    return get_coalition(conn=uow.conn, viewer=actor, code=code)
+
+
 def change_coalition_membership(
     *,
     uow: UnitOfWork,

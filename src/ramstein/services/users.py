@@ -97,7 +97,7 @@ def issue_token(
         user=user,
         note=note,
         created_at=now,
-        expires_at=now + expires_in if expires_in else None,
+        expires_at=now + expires_in if expires_in is not None else None,
         revoked_at=None,
     )
     conn.execute(

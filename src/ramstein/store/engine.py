@@ -65,9 +65,12 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read-only transaction: a consistent snapshot for one query or page."""
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        """A read transaction: one consistent snapshot for a query or a page and its parts."""
+        with self.engine.connect() as conn:
+            if self.dialect == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def write(self, *, clock: Callable[[], datetime] = utc_now) -> Iterator[UnitOfWork]:

@@ -148,6 +148,11 @@ def _coalition_formed(conn: Connection, seq: int, e: cap.CoalitionFormed) -> Non
     conn.execute(t.coalition_members.insert(), rows)
 
 
+@handles(cap.CoalitionRevised)
+def _coalition_revised(conn: Connection, seq: int, e: cap.CoalitionRevised) -> None:
+    _bump(conn, t.coalitions, t.coalitions.c.code == e.code, seq, name=e.name, area=e.area)
+
+
 @handles(cap.CoalitionMembershipChanged)
 def _coalition_membership(conn: Connection, seq: int, e: cap.CoalitionMembershipChanged) -> None:
     m = t.coalition_members
