@@ -6,12 +6,7 @@ RAMSTEIN_REQUIRE_ALL=1 (as in CI), which turns that skip into a failure.
 
 from __future__ import annotations
 
-import glob
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +15,9 @@ import pytest
 import sqlalchemy as sa
 
 from ramstein.store.engine import Store
+from tests.pgserver import PostgresServer, free_port, pg_bin
+
+__all__ = ["PostgresServer", "free_port", "new_postgres_database", "pg_bin", "require"]
 
 REQUIRE_ALL = os.environ.get("RAMSTEIN_REQUIRE_ALL") == "1"
 TEMPLATE = "ramstein_template"
@@ -32,82 +30,10 @@ def require(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _pg_bin() -> Path | None:
-    if env := os.environ.get("RAMSTEIN_PGBIN"):
-        return Path(env)
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
-    if found:
-        return Path(found[-1])
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class PostgresServer:
-    """A throwaway PostgreSQL cluster on loopback (fsync off: tests only)."""
-
-    def __init__(self, bindir: Path) -> None:
-        self.bindir = bindir
-        self.root = Path(tempfile.mkdtemp(prefix="ramstein-pg-", dir="/tmp"))
-        self.data = self.root / "data"
-        self.port = _free_port()
-        self.as_postgres = os.geteuid() == 0
-        if self.as_postgres:
-            os.chmod(self.root, 0o755)
-            self.data.mkdir()
-            shutil.chown(self.data, "postgres", "postgres")
-
-    def _run(self, *args: str) -> None:
-        cmd = [str(self.bindir / args[0]), *args[1:]]
-        if self.as_postgres:
-            cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        subprocess.run(cmd, check=True, capture_output=True)
-
-    def start(self) -> None:
-        self._run(
-            "initdb",
-            "-D",
-            str(self.data),
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-        )
-        self._run(
-            "pg_ctl",
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.data / "log"),
-            "-w",
-            "-o",
-            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.data} -c fsync=off "
-            "-c max_connections=200",
-            "start",
-        )
-
-    def stop(self) -> None:
-        try:
-            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        finally:
-            shutil.rmtree(self.root, ignore_errors=True)
-
-    def url(self, database: str) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
     """A running PostgreSQL server with a migrated template database."""
-    bindir = _pg_bin()
+    bindir = pg_bin()
     if bindir is None or not (bindir / "initdb").exists():
         require("PostgreSQL binaries (initdb, pg_ctl) are not installed")
     assert bindir is not None

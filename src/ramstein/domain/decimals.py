@@ -9,9 +9,24 @@ from ramstein.domain.errors import InvalidValue
 MAX_PLACES = 8
 """The store keeps 8 decimal places; no field may carry more."""
 
+MAX_QUANTITY = 10**12
+"""No item quantity is larger: well inside what canonical JSON encodes exactly (2**53)."""
+
+MAX_AMOUNT = Decimal(10) ** 15
+"""No money amount, rate or ratio is this large: every database stores the digits exactly."""
+
+
+def check_quantity(field: str, quantity: int, what: str) -> int:
+    """A whole, positive number of items, within the bound every layer can carry exactly."""
+    if quantity <= 0:
+        raise InvalidValue(field, f"{what} must be positive (got {quantity}).")
+    if quantity > MAX_QUANTITY:
+        raise InvalidValue(field, f"{what} cannot exceed {MAX_QUANTITY:,} (got {quantity:,}).")
+    return quantity
+
 
 def check_places(field: str, value: Decimal, places: int) -> Decimal:
-    """Return `value` if it has at most `places` decimal places, else refuse it."""
+    """Return `value` if it has at most `places` decimal places and is below `MAX_AMOUNT`."""
     try:
         exponent = value.as_tuple().exponent
         finite = value.is_finite()
@@ -23,6 +38,8 @@ def check_places(field: str, value: Decimal, places: int) -> Decimal:
         raise InvalidValue(
             field, f"{value} has more than {places} decimal places; round it to {places}."
         )
+    if abs(value) >= MAX_AMOUNT:
+        raise InvalidValue(field, f"{value} is too large; amounts stay below {MAX_AMOUNT:,}.")
     return value
 
 

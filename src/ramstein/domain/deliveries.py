@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from ramstein.domain.decimals import check_quantity
 from ramstein.domain.errors import InvalidValue, QuantityExceeded
 from ramstein.domain.events import Event
 from ramstein.domain.events import event as register_event
@@ -92,8 +93,7 @@ def record(
     note: str = "",
 ) -> list[Event]:
     """Record a delivery; moves the pledge to delivering, and to delivered when complete."""
-    if quantity <= 0:
-        raise InvalidValue("quantity", f"A delivery's quantity must be positive (got {quantity}).")
+    check_quantity("quantity", quantity, "A delivery's quantity")
     if pledge.status not in (
         PledgeStatus.COMMITTED,
         PledgeStatus.CONTRACTED,

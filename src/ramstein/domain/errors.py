@@ -40,7 +40,10 @@ class AlreadyExists(DomainError):
     code = "already-exists"
 
     def __init__(self, kind: str, key: object) -> None:
-        super().__init__(f"A {kind} {key!s} already exists; choose another code or update it.")
+        article = "An" if kind[:1].lower() in "aeiou" else "A"
+        super().__init__(
+            f"{article} {kind} {key!s} already exists; choose another code or update it."
+        )
         self.kind = kind
         self.key = key
 

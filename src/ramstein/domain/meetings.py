@@ -142,7 +142,8 @@ class DecisionRecorded(Event):
 def _check_format(format: MeetingFormat, venue: str) -> str:
     venue = venue.strip()
     if format is not MeetingFormat.VIRTUAL and not venue:
-        raise InvalidValue("venue", f"A {format.value.replace('_', ' ')} meeting needs a venue.")
+        kind = "An in-person" if format is MeetingFormat.IN_PERSON else "A hybrid"
+        raise InvalidValue("venue", f"{kind} meeting needs a venue.")
     return venue or "virtual"
 
 
@@ -179,20 +180,27 @@ def revise(
     held_on: date,
     format: MeetingFormat,
     venue: str,
-    co_chairs: tuple[str, ...],
+    co_chairs: tuple[Participant, ...] | None,
 ) -> MeetingRevised:
+    """Move or reshape a meeting; `co_chairs` None keeps the current ones."""
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.INVITED):
         raise InvalidValue(
             "status", f"Meeting {meeting.number} is {meeting.status.value}; it can no longer move."
         )
-    if meeting.chair in co_chairs:
+    if co_chairs is None:
+        codes = meeting.co_chairs
+    else:
+        for c in co_chairs:
+            c.require_active("co-chair a meeting")
+        codes = tuple(c.code for c in co_chairs)
+    if meeting.chair in codes:
         raise InvalidValue("co_chairs", f"{meeting.chair} is the chair; it cannot also co-chair.")
     return MeetingRevised(
         number=meeting.number,
         held_on=held_on,
         format=format,
         venue=_check_format(format, venue),
-        co_chairs=co_chairs,
+        co_chairs=codes,
     )
 
 

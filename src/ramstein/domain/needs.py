@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from ramstein.domain.decimals import check_quantity
 from ramstein.domain.errors import InvalidValue, NotPermitted
 from ramstein.domain.events import Event, event
 from ramstein.domain.participants import Participant, ParticipantKind
@@ -119,8 +120,7 @@ class NeedStatusChanged(Event):
 
 
 def _check(quantity: int, needed_by: date, raised_on: date) -> None:
-    if quantity <= 0:
-        raise InvalidValue("quantity", f"A need's quantity must be positive (got {quantity}).")
+    check_quantity("quantity", quantity, "A need's quantity")
     if needed_by < raised_on:
         raise InvalidValue(
             "needed_by",

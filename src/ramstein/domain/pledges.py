@@ -8,7 +8,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 
-from ramstein.domain.decimals import check_places
+from ramstein.domain.decimals import check_places, check_quantity
 from ramstein.domain.errors import InvalidValue, NotPermitted, QuantityExceeded
 from ramstein.domain.events import Event, event
 from ramstein.domain.participants import Participant, ParticipantKind
@@ -239,8 +239,7 @@ def _check_years(years: tuple[int, ...], announced_on: date) -> tuple[int, ...]:
 
 
 def _check_tranche(quantity: int, expected_on: date, announced_on: date) -> None:
-    if quantity <= 0:
-        raise InvalidValue("quantity", f"A tranche's quantity must be positive (got {quantity}).")
+    check_quantity("quantity", quantity, "A tranche's quantity")
     if expected_on < announced_on:
         raise InvalidValue(
             "expected_on",
@@ -274,8 +273,7 @@ def announce(
     if donor.kind is ParticipantKind.RECIPIENT:
         raise NotPermitted(f"{donor.name} ({donor.code}) is the recipient; it cannot pledge.")
     donor.require_active("pledge")
-    if quantity <= 0:
-        raise InvalidValue("quantity", f"A pledge's quantity must be positive (got {quantity}).")
+    check_quantity("quantity", quantity, "A pledge's quantity")
     for spec in tranches:
         _check_tranche(spec.quantity, spec.expected_on, announced_on)
     scheduled = sum(t.quantity for t in tranches)
@@ -309,8 +307,7 @@ def revise(
     label: Label,
 ) -> PledgeRevised:
     _require_open(pledge, "terms")
-    if quantity <= 0:
-        raise InvalidValue("quantity", f"A pledge's quantity must be positive (got {quantity}).")
+    check_quantity("quantity", quantity, "A pledge's quantity")
     if quantity < pledge.scheduled:
         raise QuantityExceeded(
             f"Pledge {pledge.id} has {pledge.scheduled} scheduled in tranches; reduce its tranches "

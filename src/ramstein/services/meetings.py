@@ -78,15 +78,14 @@ def revise_meeting(
     expected_version: int | None = None,
 ) -> Meeting:
     meeting = _for_update(uow, actor, number, "revise meetings", expected_version)
-    if co_chairs is not None:
-        for code in co_chairs:
-            common.participant(uow.conn, code)
     event = domain.revise(
         meeting,
         held_on=held_on or meeting.held_on,
         format=format or meeting.format,
         venue=venue if venue is not None else meeting.venue,
-        co_chairs=tuple(co_chairs) if co_chairs is not None else meeting.co_chairs,
+        co_chairs=None
+        if co_chairs is None
+        else tuple(common.participant(uow.conn, c) for c in co_chairs),
     )
     uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=meeting.chair)
     return _load(uow.conn, number)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ramstein.domain import needs as domain
-from ramstein.domain.errors import NotFound
+from ramstein.domain.errors import AlreadyExists, NotFound
 from ramstein.domain.needs import Need, NeedStatus, Priority
 from ramstein.domain.permissions import require_owner_or_chair
 from ramstein.domain.releasability import Label, Principal, Releasability, Role
@@ -56,6 +56,8 @@ def submit_need(
     external_ref: str | None = None,
 ) -> Need:
     require_owner_or_chair(actor, recipient, "submit its needs", Role.RECIPIENT)
+    if external_ref is not None and common.exists(uow.conn, t.needs, external_ref=external_ref):
+        raise AlreadyExists("need with reference", external_ref)
     who = common.participant(uow.conn, recipient)
     common.item_type(uow.conn, item_type)
     _check_named(uow.conn, label)

@@ -9,11 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ramstein.domain import participants as domain
-from ramstein.domain.errors import AlreadyExists
+from ramstein.domain.errors import AlreadyExists, InvalidValue
 from ramstein.domain.participants import Participant, ParticipantKind, ParticipantStatus
 from ramstein.domain.permissions import require_chair
 from ramstein.domain.releasability import PUBLIC_LABEL, Principal
 from ramstein.services import common
+from ramstein.services.chair import current_chair
 from ramstein.store import rows
 from ramstein.store import tables as t
 from ramstein.store.uow import UnitOfWork
@@ -78,6 +79,11 @@ def change_participant_status(
     require_chair(actor, "change a participant's status")
     current = common.participant(uow.conn, code)
     common.check_version("participant", code, current.version, expected_version)
+    term = current_chair(conn=uow.conn)
+    if status is ParticipantStatus.LEFT and term is not None and term.chair == code:
+        raise InvalidValue(
+            "status", f"{code} chairs the coalition; hand over the chair before it leaves."
+        )
     event = domain.change_status(current, status, on or uow.today())
     uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=code)
     return common.participant(uow.conn, code)

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from ramstein.domain import meetings as meeting_rules
 from ramstein.domain import pledges as domain
-from ramstein.domain.errors import NotFound
+from ramstein.domain.errors import AlreadyExists, NotFound
 from ramstein.domain.permissions import DONOR_ROLES, require_owner_or_chair
 from ramstein.domain.pledges import Money, Pledge, PledgeSource, PledgeStatus, TrancheSpec
 from ramstein.domain.releasability import Label, Principal, Releasability
@@ -77,6 +77,8 @@ def announce_pledge(
     external_ref: str | None = None,
 ) -> Pledge:
     require_owner_or_chair(actor, donor, "announce its pledges", *DONOR_ROLES)
+    if external_ref is not None and common.exists(uow.conn, t.pledges, external_ref=external_ref):
+        raise AlreadyExists("pledge with reference", external_ref)
     who = common.participant(uow.conn, donor)
     common.item_type(uow.conn, item_type)
     for code in label.named:

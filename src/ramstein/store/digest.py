@@ -29,9 +29,14 @@ def table_digests(conn: Connection) -> dict[str, str]:
     out = {}
     for table in PROJECTIONS:
         h = hashlib.sha256()
-        order = list(table.primary_key.columns)
-        for row in conn.execute(sa.select(table).order_by(*order)):
-            h.update(canonical([_plain(v) for v in row]))
+        key = [list(table.columns).index(c) for c in table.primary_key.columns]
+        # Sorted here, not by the database: text keys must not depend on its collation.
+        encoded = sorted(
+            ([_plain(row[i]) for i in key], canonical([_plain(v) for v in row]))
+            for row in conn.execute(sa.select(table))
+        )
+        for _, line in encoded:
+            h.update(line)
             h.update(b"\n")
         out[table.name] = h.hexdigest()
     return out
