@@ -68,7 +68,16 @@ def test_the_cli_reference_is_current(tmp_path: Path) -> None:
     out = tmp_path / "cli.md"
     typer = Path(sys.executable).parent / "typer"
     subprocess.run(
-        [str(typer), "ramstein.cli.main", "utils", "docs", "--name", "ramstein", "--output", str(out)],
+        [
+            str(typer),
+            "ramstein.cli.main",
+            "utils",
+            "docs",
+            "--name",
+            "ramstein",
+            "--output",
+            str(out),
+        ],
         check=True,
         capture_output=True,
     )

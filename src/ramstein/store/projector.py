@@ -76,7 +76,8 @@ def _set_grants(conn: Connection, kind: str, record_id: str, label: Label) -> No
 @handles(pt.ParticipantRegistered)
 def _participant_registered(conn: Connection, seq: int, e: pt.ParticipantRegistered) -> None:
     conn.execute(
-        t.participants.insert().values(
+        t.participants.insert(),
+        dict(
             code=e.code,
             name=e.name,
             kind=e.kind.value,
@@ -86,7 +87,7 @@ def _participant_registered(conn: Connection, seq: int, e: pt.ParticipantRegiste
             gdp_eur_bn=e.gdp_eur_bn,
             version=1,
             updated_seq=seq,
-        )
+        ),
     )
 
 
@@ -118,9 +119,8 @@ def _participant_status(conn: Connection, seq: int, e: pt.ParticipantStatusChang
 @handles(cap.CapabilityAreaDefined)
 def _area_defined(conn: Connection, seq: int, e: cap.CapabilityAreaDefined) -> None:
     conn.execute(
-        t.capability_areas.insert().values(
-            code=e.code, name=e.name, description=e.description, version=1, updated_seq=seq
-        )
+        t.capability_areas.insert(),
+        dict(code=e.code, name=e.name, description=e.description, version=1, updated_seq=seq),
     )
 
 
@@ -139,9 +139,8 @@ def _area_revised(conn: Connection, seq: int, e: cap.CapabilityAreaRevised) -> N
 @handles(cap.CoalitionFormed)
 def _coalition_formed(conn: Connection, seq: int, e: cap.CoalitionFormed) -> None:
     conn.execute(
-        t.coalitions.insert().values(
-            code=e.code, name=e.name, area=e.area, version=1, updated_seq=seq
-        )
+        t.coalitions.insert(),
+        dict(code=e.code, name=e.name, area=e.area, version=1, updated_seq=seq),
     )
     rows = [{"coalition": e.code, "participant": p, "role": "lead"} for p in e.leads]
     rows += [{"coalition": e.code, "participant": p, "role": "member"} for p in e.members]
@@ -159,7 +158,7 @@ def _coalition_membership(conn: Connection, seq: int, e: cap.CoalitionMembership
     conn.execute(m.delete().where(m.c.coalition == e.code, m.c.participant == e.participant))
     if e.role is not None:
         conn.execute(
-            m.insert().values(coalition=e.code, participant=e.participant, role=e.role.value)
+            m.insert(), dict(coalition=e.code, participant=e.participant, role=e.role.value)
         )
     _bump(conn, t.coalitions, t.coalitions.c.code == e.code, seq)
 
@@ -167,7 +166,8 @@ def _coalition_membership(conn: Connection, seq: int, e: cap.CoalitionMembership
 @handles(cat.ItemTypeDefined)
 def _item_defined(conn: Connection, seq: int, e: cat.ItemTypeDefined) -> None:
     conn.execute(
-        t.item_types.insert().values(
+        t.item_types.insert(),
+        dict(
             code=e.code,
             name=e.name,
             area=e.area,
@@ -175,7 +175,7 @@ def _item_defined(conn: Connection, seq: int, e: cat.ItemTypeDefined) -> None:
             unit_value_eur=e.unit_value_eur,
             version=1,
             updated_seq=seq,
-        )
+        ),
     )
 
 
@@ -199,7 +199,7 @@ def _substitution(conn: Connection, seq: int, e: cat.SubstitutionSet) -> None:
     conn.execute(s.delete().where(s.c.offer_type == e.offer_type, s.c.need_type == e.need_type))
     if e.ratio is not None:
         conn.execute(
-            s.insert().values(offer_type=e.offer_type, need_type=e.need_type, ratio=e.ratio)
+            s.insert(), dict(offer_type=e.offer_type, need_type=e.need_type, ratio=e.ratio)
         )
 
 
@@ -209,7 +209,8 @@ def _substitution(conn: Connection, seq: int, e: cat.SubstitutionSet) -> None:
 @handles(nd.NeedSubmitted)
 def _need_submitted(conn: Connection, seq: int, e: nd.NeedSubmitted) -> None:
     conn.execute(
-        t.needs.insert().values(
+        t.needs.insert(),
+        dict(
             id=e.need_id,
             recipient=e.recipient,
             item_type=e.item_type,
@@ -224,7 +225,7 @@ def _need_submitted(conn: Connection, seq: int, e: nd.NeedSubmitted) -> None:
             version=1,
             created_seq=seq,
             updated_seq=seq,
-        )
+        ),
     )
     _set_grants(conn, "need", str(e.need_id), e.label)
 
@@ -267,7 +268,8 @@ def _money(value: pl.Money | None) -> dict[str, Any]:
 @handles(pl.PledgeAnnounced)
 def _pledge_announced(conn: Connection, seq: int, e: pl.PledgeAnnounced) -> None:
     conn.execute(
-        t.pledges.insert().values(
+        t.pledges.insert(),
+        dict(
             id=e.pledge_id,
             donor=e.donor,
             item_type=e.item_type,
@@ -286,7 +288,7 @@ def _pledge_announced(conn: Connection, seq: int, e: pl.PledgeAnnounced) -> None
             version=1,
             created_seq=seq,
             updated_seq=seq,
-        )
+        ),
     )
     if e.tranches:
         conn.execute(
@@ -304,9 +306,8 @@ def _pledge_announced(conn: Connection, seq: int, e: pl.PledgeAnnounced) -> None
             ],
         )
     conn.execute(
-        t.pledge_history.insert().values(
-            pledge_id=e.pledge_id, seq=seq, status="announced", on=e.announced_on, reason=""
-        )
+        t.pledge_history.insert(),
+        dict(pledge_id=e.pledge_id, seq=seq, status="announced", on=e.announced_on, reason=""),
     )
     _set_grants(conn, "pledge", str(e.pledge_id), e.label)
 
@@ -335,23 +336,23 @@ def _pledge_status(conn: Connection, seq: int, e: pl.PledgeStatusChanged) -> Non
         values["cancel_reason"] = e.reason
     _bump(conn, t.pledges, t.pledges.c.id == e.pledge_id, seq, **values)
     conn.execute(
-        t.pledge_history.insert().values(
-            pledge_id=e.pledge_id, seq=seq, status=e.status.value, on=e.on, reason=e.reason
-        )
+        t.pledge_history.insert(),
+        dict(pledge_id=e.pledge_id, seq=seq, status=e.status.value, on=e.on, reason=e.reason),
     )
 
 
 @handles(pl.TrancheScheduled)
 def _tranche_scheduled(conn: Connection, seq: int, e: pl.TrancheScheduled) -> None:
     conn.execute(
-        t.tranches.insert().values(
+        t.tranches.insert(),
+        dict(
             pledge_id=e.pledge_id,
             number=e.number,
             quantity=e.quantity,
             expected_on=e.expected_on,
             promised_on=e.expected_on,
             delivered=0,
-        )
+        ),
     )
     _bump(conn, t.pledges, t.pledges.c.id == e.pledge_id, seq)
 
@@ -370,7 +371,8 @@ def _tranche_revised(conn: Connection, seq: int, e: pl.TrancheRevised) -> None:
 @handles(dl.DeliveryRecorded)
 def _delivery_recorded(conn: Connection, seq: int, e: dl.DeliveryRecorded) -> None:
     conn.execute(
-        t.deliveries.insert().values(
+        t.deliveries.insert(),
+        dict(
             id=e.delivery_id,
             pledge_id=e.pledge_id,
             tranche=e.tranche,
@@ -384,7 +386,7 @@ def _delivery_recorded(conn: Connection, seq: int, e: dl.DeliveryRecorded) -> No
             version=1,
             created_seq=seq,
             updated_seq=seq,
-        )
+        ),
     )
     tr = t.tranches
     conn.execute(
@@ -415,7 +417,8 @@ def _receipt(conn: Connection, seq: int, e: dl.ReceiptConfirmed) -> None:
 @handles(mt.MeetingScheduled)
 def _meeting_scheduled(conn: Connection, seq: int, e: mt.MeetingScheduled) -> None:
     conn.execute(
-        t.meetings.insert().values(
+        t.meetings.insert(),
+        dict(
             number=e.number,
             held_on=e.held_on,
             format=e.format.value,
@@ -425,7 +428,7 @@ def _meeting_scheduled(conn: Connection, seq: int, e: mt.MeetingScheduled) -> No
             status=mt.MeetingStatus.SCHEDULED.value,
             version=1,
             updated_seq=seq,
-        )
+        ),
     )
 
 
@@ -452,9 +455,7 @@ def _meeting_status(conn: Connection, seq: int, e: mt.MeetingStatusChanged) -> N
 def _attendance(conn: Connection, seq: int, e: mt.AttendanceRecorded) -> None:
     a = t.meeting_attendance
     conn.execute(a.delete().where(a.c.meeting == e.number, a.c.participant == e.participant))
-    conn.execute(
-        a.insert().values(meeting=e.number, participant=e.participant, level=e.level.value)
-    )
+    conn.execute(a.insert(), dict(meeting=e.number, participant=e.participant, level=e.level.value))
     _bump(conn, t.meetings, t.meetings.c.number == e.number, seq)
 
 
@@ -464,13 +465,14 @@ def _decision(conn: Connection, seq: int, e: mt.DecisionRecorded) -> None:
         sa.select(t.meetings.c.chair).where(t.meetings.c.number == e.number)
     ).scalar_one()
     conn.execute(
-        t.decisions.insert().values(
+        t.decisions.insert(),
+        dict(
             meeting=e.number,
             number=e.decision,
             text=e.text,
             releasability=e.label.level.value,
             owner=chair,
-        )
+        ),
     )
     _set_grants(conn, "decision", f"{e.number}/{e.decision}", e.label)
     _bump(conn, t.meetings, t.meetings.c.number == e.number, seq)
@@ -479,9 +481,8 @@ def _decision(conn: Connection, seq: int, e: mt.DecisionRecorded) -> None:
 @handles(ch.ChairAssumed)
 def _chair_assumed(conn: Connection, seq: int, e: ch.ChairAssumed) -> None:
     conn.execute(
-        t.chair_terms.insert().values(
-            number=1, chair=e.chair, since=e.since, until=None, note=e.note
-        )
+        t.chair_terms.insert(),
+        dict(number=1, chair=e.chair, since=e.since, until=None, note=e.note),
     )
 
 
@@ -491,7 +492,5 @@ def _chair_handed_over(conn: Connection, seq: int, e: ch.ChairHandedOver) -> Non
     last = conn.execute(sa.select(sa.func.max(terms.c.number))).scalar_one()
     conn.execute(terms.update().where(terms.c.number == last).values(until=e.on))
     conn.execute(
-        terms.insert().values(
-            number=last + 1, chair=e.incoming, since=e.on, until=None, note=e.note
-        )
+        terms.insert(), dict(number=last + 1, chair=e.incoming, since=e.on, until=None, note=e.note)
     )

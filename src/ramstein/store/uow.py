@@ -26,6 +26,10 @@ def format_instant(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+INSERT_ENTRY = log_entries.insert()
+"""Built once: a statement with plain parameters is compiled once and then served from cache."""
+
+
 class UnitOfWork:
     """A write transaction that holds the log's lock; every command runs inside one."""
 
@@ -72,7 +76,8 @@ class UnitOfWork:
             payload_digest=payload_digest(salt, payload),
         )
         self.conn.execute(
-            log_entries.insert().values(
+            INSERT_ENTRY,
+            dict(
                 seq=seq,
                 at=at,
                 actor=header.actor,
@@ -88,7 +93,7 @@ class UnitOfWork:
                 payload=payload.decode(),
                 payload_digest=header.payload_digest,
                 leaf_hash=header.leaf_hash(),
-            )
+            ),
         )
         projector.apply(self.conn, seq, event)
         self.size = seq
