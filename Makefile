@@ -10,6 +10,7 @@ DEMO_DB := var/demo.sqlite
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip >/dev/null
 	@# uv installs in seconds; plain pip is the fallback when uv cannot be had.
 	if $(PY) -m pip install -q uv 2>/dev/null; then \
 	  $(BIN)/uv pip install -q -p $(PY) -e ".[dev]"; \

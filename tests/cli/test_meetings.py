@@ -58,7 +58,7 @@ def test_illegal_meeting_steps_are_one_sentence(coalition: Cli) -> None:
         "meetings decide 1", "Too early"
     )
     assert coalition.fails("meetings add --date 2025-04-09 --format in_person") == (
-        "A in person meeting needs a venue."
+        "An in-person meeting needs a venue."
     )
     assert "Only the chair may schedule meetings" in coalition.fails(
         "meetings add --date 2025-04-09 --format virtual", as_="DEU"
