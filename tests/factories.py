@@ -24,11 +24,13 @@ from ramstein.domain.needs import Need, NeedStatus, Priority
 from ramstein.domain.participants import ParticipantKind, ParticipantStatus
 from ramstein.domain.pledges import Money, Pledge, PledgeSource, PledgeStatus, TrancheSpec
 from ramstein.domain.releasability import PUBLIC_VIEWER, Label, Principal, Releasability, Role
+from ramstein.ledger.notes import Signer
 from ramstein.services import (
     capabilities,
     catalogue,
     chair,
     deliveries,
+    log,
     maintenance,
     meetings,
     needs,
@@ -36,6 +38,7 @@ from ramstein.services import (
     users,
 )
 from ramstein.services import participants as participant_services
+from ramstein.services.log import HostSigner
 from ramstein.store.engine import Store
 from ramstein.store.uow import UnitOfWork
 
@@ -336,6 +339,15 @@ def refuse(store: Store, error: type[E], command: Callable[[UnitOfWork], object]
     return caught.value
 
 
+ORIGIN = "ramstein.test/coalition"
+HOST_A = HostSigner(Signer.generate(ORIGIN), ORIGIN)
+"""The first host of the test log (the lead nation's)."""
+HOST_B = HostSigner(Signer.generate(ORIGIN), ORIGIN)
+"""The host the log is handed to (the alliance's)."""
+WITNESS = Signer.generate("witness.deu.example")
+"""A member's cosigner key."""
+
+
 def every_event_script(store: Store) -> Principals:
     """Set up the coalition and run a script that appends every kind of event at least once.
 
@@ -423,6 +435,7 @@ def every_event_script(store: Store) -> Principals:
         meetings.record_decision(
             uow=uow, actor=chair_p, number=1, text="Winter air defence", label=restricted("GBR")
         )
+
     usd = Money(Decimal("1234567.89"), "USD", Decimal("0.92345678"))
     p1 = announce(store, deu, value=usd, meeting=1, tranches=[(60, BASE + 30 * day)])
     p2 = announce(
@@ -455,7 +468,18 @@ def every_event_script(store: Store) -> Principals:
         needs.change_need_status(
             uow=uow, actor=ukr, need_id=n1.id, status=NeedStatus.PARTLY_COVERED
         )
+        meetings.change_meeting_status(
+            uow=uow, actor=chair_p, number=1, status=MeetingStatus.CLOSED, host=HOST_A
+        )
+        log.set_witness(uow=uow, actor=chair_p, participant="DEU", key=WITNESS.cosigner_key())
+        log.set_quorum(uow=uow, actor=chair_p, quorum=1)
         chair.hand_over_chair(
-            uow=uow, actor=chair_p, incoming=ALLIANCE, on=date(2026, 1, 1), note="alliance"
+            uow=uow,
+            actor=chair_p,
+            incoming=ALLIANCE,
+            on=date(2026, 1, 1),
+            note="alliance",
+            new_host_key=HOST_B.signer.verifier_key(),
+            host=HOST_A,
         )
     return c

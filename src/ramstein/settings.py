@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/ramstein.sqlite"
 
 
 class Settings(BaseSettings):
-    """Where the database is and where the server listens."""
+    """Where the database is, where the server listens, and the log's signing key."""
 
     model_config = SettingsConfigDict(env_prefix="RAMSTEIN_", env_file=".env", extra="ignore")
 
@@ -18,3 +20,7 @@ class Settings(BaseSettings):
     """Address the server binds to; keep it on loopback unless a TLS proxy stands in front."""
     port: int = 8000
     """Port the server listens on."""
+    host_key_file: Path = Path("var/host.key")
+    """The host's Ed25519 signing key (mode 0600, outside the database); created when missing."""
+    log_origin: str = "ramstein/coalition"
+    """The log's name on its checkpoints; fixed by the first checkpoint, kept across handovers."""

@@ -9,6 +9,9 @@ import typer
 from typer.core import TyperGroup
 
 from ramstein.domain.errors import DomainError
+from ramstein.ledger.keys import KeyFileError
+from ramstein.ledger.notes import NoteError
+from ramstein.ledger.verify import LogError
 from ramstein.store.replay import LogCorrupted
 
 EXIT_REFUSED = 1
@@ -18,7 +21,14 @@ class BadInput(Exception):
     """Input the command line cannot parse (a malformed date, tranche or amount)."""
 
 
-USER_ERRORS: tuple[type[Exception], ...] = (DomainError, BadInput, LogCorrupted)
+USER_ERRORS: tuple[type[Exception], ...] = (
+    DomainError,
+    BadInput,
+    LogCorrupted,
+    LogError,
+    NoteError,
+    KeyFileError,
+)
 
 
 def fail(message: str) -> typer.Exit:

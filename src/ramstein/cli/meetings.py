@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ramstein.cli import output
-from ramstein.cli.context import reading, writing
+from ramstein.cli.context import host_signer, reading, writing
 from ramstein.cli.errors import BadInput
 from ramstein.cli.inputs import (
     AsJson,
@@ -164,7 +164,11 @@ def status(
     new_status: Annotated[MeetingStatus, typer.Argument(metavar="STATUS", help="The new status.")],
     expected_version: ExpectedVersion = None,
 ) -> None:
-    """Move a meeting along: scheduled → invited → held → closed, or cancelled (chair only)."""
+    """Move a meeting along: scheduled → invited → held → closed, or cancelled (chair only).
+
+    Closing a meeting signs a checkpoint of the log with this host's key.
+    """
+    host = host_signer(ctx) if new_status is MeetingStatus.CLOSED else None
     with writing(ctx) as (uow, actor):
         found = meetings.change_meeting_status(
             uow=uow,
@@ -172,8 +176,11 @@ def status(
             number=number,
             status=new_status,
             expected_version=expected_version,
+            host=host,
         )
     output.done(f"Meeting {found.number} is now {found.status.value}.")
+    if host is not None:
+        output.done(f"Signed a checkpoint of the log as {host.origin}.")
     show_meeting(found)
 
 

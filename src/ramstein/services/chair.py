@@ -9,9 +9,11 @@ from sqlalchemy.engine import Connection
 
 from ramstein.domain import chair as domain
 from ramstein.domain.chair import ChairTerm
+from ramstein.domain.errors import InvalidValue
 from ramstein.domain.permissions import require_chair
 from ramstein.domain.releasability import PUBLIC_LABEL, Principal
-from ramstein.services import common
+from ramstein.services import common, log
+from ramstein.services.log import HostSigner
 from ramstein.store import rows
 from ramstein.store import tables as t
 from ramstein.store.uow import UnitOfWork
@@ -47,10 +49,23 @@ def assume_chair(
 
 
 def hand_over_chair(
-    *, uow: UnitOfWork, actor: Principal, incoming: str, on: date | None = None, note: str = ""
+    *,
+    uow: UnitOfWork,
+    actor: Principal,
+    incoming: str,
+    on: date | None = None,
+    note: str = "",
+    new_host_key: str | None = None,
+    host: HostSigner | None = None,
 ) -> ChairTerm:
-    """The sitting chair hands the coalition over; the whole history stays with it."""
+    """The sitting chair hands the coalition over; the whole history stays with it.
+
+    With `new_host_key`, the log goes with the chair: the entry naming the incoming host's key
+    ends a checkpoint that this (outgoing) `host` signs; from then on only the new key signs.
+    """
     require_chair(actor, "hand over the chair")
+    if new_host_key is not None and host is None:
+        raise InvalidValue("new_host_key", "Handing over the log needs this host's signing key.")
     event = domain.hand_over(
         current_chair(conn=uow.conn),
         common.participant(uow.conn, incoming),
@@ -58,6 +73,8 @@ def hand_over_chair(
         note,
     )
     uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=incoming)
+    if new_host_key is not None and host is not None:
+        log.hand_over_host(uow=uow, actor=actor, host=host, new_key=new_host_key, incoming=incoming)
     term = current_chair(conn=uow.conn)
     assert term is not None
     return term

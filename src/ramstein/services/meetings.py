@@ -13,7 +13,8 @@ from ramstein.domain.errors import NotFound
 from ramstein.domain.meetings import AttendanceLevel, Meeting, MeetingFormat, MeetingStatus
 from ramstein.domain.permissions import require_chair
 from ramstein.domain.releasability import PUBLIC_LABEL, Label, Principal, can_see
-from ramstein.services import common
+from ramstein.services import common, log
+from ramstein.services.log import HostSigner
 from ramstein.store import rows
 from ramstein.store import tables as t
 from ramstein.store.uow import UnitOfWork
@@ -98,11 +99,15 @@ def change_meeting_status(
     number: int,
     status: MeetingStatus,
     expected_version: int | None = None,
+    host: HostSigner | None = None,
 ) -> Meeting:
+    """Move a meeting along; closing it signs a checkpoint of the log when `host` is given."""
     meeting = _for_update(uow, actor, number, "run meetings", expected_version)
     uow.append(
         domain.change_status(meeting, status), actor=actor, label=PUBLIC_LABEL, owner=meeting.chair
     )
+    if status is MeetingStatus.CLOSED and host is not None:
+        log.sign_checkpoint(uow=uow, actor=actor, host=host)
     return _load(uow.conn, number)
 
 

@@ -16,6 +16,7 @@ from ramstein.domain import capabilities as cap
 from ramstein.domain import catalogue as cat
 from ramstein.domain import chair as ch
 from ramstein.domain import deliveries as dl
+from ramstein.domain import hosting as hs
 from ramstein.domain import meetings as mt
 from ramstein.domain import needs as nd
 from ramstein.domain import participants as pt
@@ -494,3 +495,35 @@ def _chair_handed_over(conn: Connection, seq: int, e: ch.ChairHandedOver) -> Non
     conn.execute(
         terms.insert(), dict(number=last + 1, chair=e.incoming, since=e.on, until=None, note=e.note)
     )
+
+
+# --- hosting the log ----------------------------------------------------------------------
+
+
+@handles(hs.HostKeyIntroduced)
+def _host_key(conn: Connection, seq: int, e: hs.HostKeyIntroduced) -> None:
+    last = conn.execute(sa.select(sa.func.max(t.host_keys.c.number))).scalar()
+    conn.execute(
+        t.host_keys.insert(),
+        dict(
+            number=(last or 0) + 1,
+            origin=e.origin,
+            key=e.key,
+            since_seq=seq,
+            participant=e.participant,
+        ),
+    )
+
+
+@handles(hs.WitnessSet)
+def _witness(conn: Connection, seq: int, e: hs.WitnessSet) -> None:
+    w = t.witnesses
+    conn.execute(w.delete().where(w.c.participant == e.participant))
+    if e.key is not None:
+        conn.execute(w.insert(), dict(participant=e.participant, key=e.key))
+
+
+@handles(hs.WitnessQuorumSet)
+def _quorum(conn: Connection, seq: int, e: hs.WitnessQuorumSet) -> None:
+    conn.execute(t.witness_policy.delete())
+    conn.execute(t.witness_policy.insert(), dict(id=1, quorum=e.quorum))

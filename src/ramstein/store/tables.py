@@ -44,8 +44,11 @@ log_entries = sa.Table(
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("payload_digest", sa.String(64), nullable=False),
     sa.Column("leaf_hash", sa.String(64), nullable=False),
+    sa.Column("leaf", sa.Text, nullable=False),
     sa.Index(None, "aggregate", "aggregate_id"),
 )
+"""One row per entry. `leaf` is the canonical header the Merkle tree commits to; the other
+header columns repeat it for queries, and verification checks that they agree."""
 
 log_head = sa.Table(
     "log_head",
@@ -53,8 +56,42 @@ log_head = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("size", sa.BigInteger, nullable=False),
     sa.Column("last_at", sa.String(32), nullable=False),
+    sa.Column("frontier", sa.Text, nullable=False),
 )
-"""One row (id 1): the log's size and last time; writers lock it so sequence numbers never gap."""
+"""One row (id 1): the log's size, last time and Merkle frontier (the roots of its perfect
+subtrees, so appending never rehashes the log); writers lock it so sequence numbers never gap."""
+
+tree_nodes = sa.Table(
+    "tree_nodes",
+    metadata,
+    sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+"""Every completed perfect subtree of the Merkle tree: proofs are O(log n) lookups here."""
+
+checkpoints = sa.Table(
+    "checkpoints",
+    metadata,
+    sa.Column("size", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("origin", sa.String(200), nullable=False),
+    sa.Column("root", sa.String(64), nullable=False),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("signed_at", sa.String(32), nullable=False),
+)
+"""Checkpoints this log's hosts signed (C2SP signed notes), one per log size."""
+
+cosignatures = sa.Table(
+    "cosignatures",
+    metadata,
+    sa.Column("size", sa.BigInteger, sa.ForeignKey("checkpoints.size"), primary_key=True),
+    sa.Column("key_id", sa.String(8), primary_key=True),
+    sa.Column("witness", CODE, nullable=False),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    sa.Column("line", sa.Text, nullable=False),
+)
+"""Witnesses' cosignature/v1 lines on a checkpoint."""
 
 # --- projections --------------------------------------------------------------------------
 
@@ -259,6 +296,30 @@ record_grants = sa.Table(
 )
 """The participants named on a restricted record (beyond its owner and the chair)."""
 
+host_keys = sa.Table(
+    "host_keys",
+    metadata,
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("origin", sa.String(200), nullable=False),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("since_seq", sa.BigInteger, nullable=False),
+    sa.Column("participant", CODE, nullable=False),
+)
+
+witnesses = sa.Table(
+    "witnesses",
+    metadata,
+    sa.Column("participant", CODE, sa.ForeignKey("participants.code"), primary_key=True),
+    sa.Column("key", sa.String(200), nullable=False),
+)
+
+witness_policy = sa.Table(
+    "witness_policy",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("quorum", sa.Integer, nullable=False),
+)
+
 PROJECTIONS: tuple[sa.Table, ...] = (
     participants,
     capability_areas,
@@ -276,6 +337,9 @@ PROJECTIONS: tuple[sa.Table, ...] = (
     decisions,
     chair_terms,
     record_grants,
+    host_keys,
+    witnesses,
+    witness_policy,
 )
 """Every table derived from the log, in an order that satisfies foreign keys when filling."""
 

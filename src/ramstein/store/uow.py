@@ -12,8 +12,9 @@ from sqlalchemy.engine import Connection
 from ramstein.domain.events import Event, to_payload
 from ramstein.domain.releasability import Label, Principal
 from ramstein.ledger.entries import EntryHeader, canonical, new_salt, payload_digest
+from ramstein.ledger.merkle import Frontier, leaf_hash
 from ramstein.store import projector
-from ramstein.store.tables import log_entries, log_head
+from ramstein.store.tables import log_entries, log_head, tree_nodes
 
 HOST = "HOST"
 """The actor recorded for the host operator before any participant chairs."""
@@ -27,6 +28,7 @@ def format_instant(moment: datetime) -> str:
 
 
 INSERT_ENTRY = log_entries.insert()
+INSERT_NODE = tree_nodes.insert()
 """Built once: a statement with plain parameters is compiled once and then served from cache."""
 
 
@@ -37,13 +39,15 @@ class UnitOfWork:
         self.conn = conn
         self._clock = clock
         head = conn.execute(
-            sa.select(log_head.c.size, log_head.c.last_at)
+            sa.select(log_head.c.size, log_head.c.last_at, log_head.c.frontier)
             .where(log_head.c.id == 1)
             .with_for_update()
         ).one()
         self.size: int = head.size
         self.last_at: str = head.last_at
+        self.frontier = Frontier.from_json(head.size, json.loads(head.frontier))
         self._start_size = self.size
+        self._nodes: list[dict[str, object]] = []
         self.appended: list[tuple[int, Event]] = []
 
     def now(self) -> datetime:
@@ -75,6 +79,12 @@ class UnitOfWork:
             releasable_to=tuple(sorted(label.named)),
             payload_digest=payload_digest(salt, payload),
         )
+        leaf = header.leaf()
+        leaf_digest = leaf_hash(leaf)
+        self._nodes.extend(
+            {"level": level, "idx": index, "hash": node.hex()}
+            for level, index, node in self.frontier.append(leaf_digest)
+        )
         self.conn.execute(
             INSERT_ENTRY,
             dict(
@@ -92,7 +102,8 @@ class UnitOfWork:
                 salt=salt.hex(),
                 payload=payload.decode(),
                 payload_digest=header.payload_digest,
-                leaf_hash=header.leaf_hash(),
+                leaf_hash=leaf_digest.hex(),
+                leaf=leaf.decode(),
             ),
         )
         projector.apply(self.conn, seq, event)
@@ -101,11 +112,38 @@ class UnitOfWork:
         self.appended.append((seq, event))
         return seq
 
+    def restore(self, row: dict[str, object], event: Event) -> int:
+        """Append an entry exactly as another host wrote it (from a verified bundle)."""
+        seq = int(row["seq"])  # type: ignore[call-overload]
+        if seq != self.size + 1:
+            raise ValueError(f"entry {seq} cannot follow entry {self.size}")
+        leaf_digest = leaf_hash(str(row["leaf"]).encode())
+        self._nodes.extend(
+            {"level": level, "idx": index, "hash": node.hex()}
+            for level, index, node in self.frontier.append(leaf_digest)
+        )
+        self.conn.execute(INSERT_ENTRY, {**row, "leaf_hash": leaf_digest.hex()})
+        projector.apply(self.conn, seq, event)
+        self.size = seq
+        self.last_at = str(row["at"])
+        return seq
+
     def flush(self) -> None:
         """Record the log's new head; called once before the transaction commits."""
         if self.size != self._start_size:
+            self.conn.execute(INSERT_NODE, self._nodes)
+            self._nodes = []
             self.conn.execute(
                 log_head.update()
                 .where(log_head.c.id == 1)
-                .values(size=self.size, last_at=self.last_at)
+                .values(
+                    size=self.size,
+                    last_at=self.last_at,
+                    frontier=json.dumps(self.frontier.to_json()),
+                )
             )
+            self._start_size = self.size
+
+    def root(self) -> bytes:
+        """The Merkle root of the log as this unit of work has it (including its appends)."""
+        return self.frontier.root()
