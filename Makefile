@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_DB := var/demo.sqlite
+DEMO_KEY := var/demo-host.key
 
 .PHONY: demo test lint format bench serve docs clean
 
@@ -20,8 +21,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/ramstein demo build --database $(DEMO_DB)
-	RAMSTEIN_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/ramstein serve
+	$(BIN)/ramstein demo build --database $(DEMO_DB) --host-key $(DEMO_KEY)
+	RAMSTEIN_DATABASE_URL=sqlite:///$(DEMO_DB) RAMSTEIN_HOST_KEY_FILE=$(DEMO_KEY) \
+	  RAMSTEIN_LOG_ORIGIN=ramstein.demo/udcg $(BIN)/ramstein serve
 
 serve: $(STAMP)
 	$(BIN)/ramstein serve

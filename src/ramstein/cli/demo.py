@@ -23,11 +23,14 @@ from rich.table import Table
 
 from ramstein.demo.build import DEFAULT_SEED, DemoSummary, DemoToken
 from ramstein.demo.files import DemoFileError, build_url, reissue_tokens
+from ramstein.demo.hosts import demo_hosts
 from ramstein.domain.errors import DomainError
+from ramstein.ledger.keys import KeyFileError, write_private_key
 
 app = typer.Typer(help="Build the seeded demo coalition.", no_args_is_help=True)
 
 DEFAULT_DATABASE = Path("var/demo.sqlite")
+DEFAULT_HOST_KEY = Path("var/demo-host.key")
 STAGES = {
     "plan": "Planning the scenario",
     "scenario": "Recording it month by month",
@@ -63,7 +66,7 @@ def _errors() -> Iterator[None]:
     """Turn the errors a user can act on into one sentence and exit status 1."""
     try:
         yield
-    except (DemoFileError, DomainError) as exc:
+    except (DemoFileError, DomainError, KeyFileError) as exc:
         _fail(str(exc))
     except sa.exc.SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0].rstrip(".")
@@ -149,6 +152,14 @@ def build(
     seed: Annotated[
         int, typer.Option("--seed", help="The scenario's seed; the same seed gives the same demo.")
     ] = DEFAULT_SEED,
+    host_key: Annotated[
+        Path,
+        typer.Option(
+            "--host-key",
+            help="Where to write the signing key of the host that holds the demo log at the "
+            "end (serve with RAMSTEIN_HOST_KEY_FILE set to it).",
+        ),
+    ] = DEFAULT_HOST_KEY,
 ) -> None:
     """Build the demo coalition, replacing the demo database once the new one is complete."""
     console = _console()
@@ -157,7 +168,18 @@ def build(
     bar, report = _progress_bar(console)
     with _errors(), bar:
         summary, tokens = build_url(url, seed=seed, progress=report)
+    with _errors():
+        host = demo_hosts(seed)[summary.chair]
+        host_key.parent.mkdir(parents=True, exist_ok=True)
+        host_key.unlink(missing_ok=True)
+        write_private_key(host_key, host.signer)
     console.print(_summary_table(summary, time.perf_counter() - started))
+    console.print(
+        f"The log ({host.origin}) is held by {summary.chair}; its signing key is in {host_key}: "
+        f"{host.signer.verifier_key()}",
+        markup=False,
+        highlight=False,
+    )
     console.print(_tokens_table(tokens))
     console.print(LOCAL_ONLY)
 

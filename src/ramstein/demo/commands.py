@@ -20,6 +20,7 @@ from ramstein.services import deliveries, meetings
 from ramstein.services import needs as need_service
 from ramstein.services import participants as participant_service
 from ramstein.services import pledges as pledge_service
+from ramstein.services.log import HostSigner
 from ramstein.store.uow import UnitOfWork
 
 
@@ -36,8 +37,15 @@ def register(uow: UnitOfWork, *, actor: Principal, spec: reference.ParticipantSp
     )
 
 
-def move_meeting(actor: Principal, number: int, status: MeetingStatus, *, uow: UnitOfWork) -> None:
-    meetings.change_meeting_status(uow=uow, actor=actor, number=number, status=status)
+def move_meeting(
+    actor: Principal,
+    number: int,
+    status: MeetingStatus,
+    *,
+    uow: UnitOfWork,
+    host: HostSigner | None = None,
+) -> None:
+    meetings.change_meeting_status(uow=uow, actor=actor, number=number, status=status, host=host)
 
 
 def submit_need(uow: UnitOfWork, *, n: NeedPlan) -> None:

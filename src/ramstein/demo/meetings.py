@@ -21,6 +21,7 @@ from ramstein.domain.meetings import AttendanceLevel, MeetingFormat, MeetingStat
 from ramstein.domain.participants import ParticipantKind, ParticipantStatus
 from ramstein.domain.releasability import Label, Releasability
 from ramstein.services import capabilities, meetings
+from ramstein.services.log import HostSigner
 
 IN_PERSON_LEVELS = (
     (AttendanceLevel.MINISTER, 0.55),
@@ -55,8 +56,15 @@ RESTRICTED_DECISIONS = (
 class MeetingWriter:
     """Adds each meeting's lifecycle, attendance, decisions and coalition launches."""
 
-    def __init__(self, rng: random.Random, calendar: Calendar, timeline: Timeline) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        calendar: Calendar,
+        timeline: Timeline,
+        hosts: dict[str, HostSigner],
+    ) -> None:
         self.rng = rng
+        self.hosts = hosts
         self.calendar = calendar
         self.add = timeline.add
         self.items = {it.code: it for it in reference.items()}
@@ -109,7 +117,12 @@ class MeetingWriter:
                             level=level,
                         ),
                     )
-            self.add(m.closed_on, Phase.MEETING, partial(move, MeetingStatus.CLOSED))
+            # Closing a meeting signs a checkpoint with the key of the host in office.
+            self.add(
+                m.closed_on,
+                Phase.MEETING,
+                partial(move, MeetingStatus.CLOSED, host=self.hosts[m.chair]),
+            )
 
     def decisions(self, pledges: list[PledgePlan]) -> None:
         rng = self.rng

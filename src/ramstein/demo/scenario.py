@@ -26,6 +26,7 @@ from ramstein.demo.commands import (
     submit_need,
 )
 from ramstein.demo.coverage import plan_coverage
+from ramstein.demo.hosts import demo_hosts
 from ramstein.demo.lifecycle import PledgePlan, TranchePlan
 from ramstein.demo.meetings import MeetingWriter
 from ramstein.demo.needs import NeedPlan, plan_needs
@@ -36,6 +37,7 @@ from ramstein.domain.pledges import PledgeStatus
 from ramstein.domain.releasability import Principal
 from ramstein.services import capabilities, catalogue, chair, needs
 from ramstein.services import pledges as pledge_service
+from ramstein.services.log import HostSigner
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,10 @@ def plan_scenario(seed: int) -> Scenario:
     pledge_plans = plan_pledges(rng, calendar, need_plans)
     plan_coverage(calendar, need_plans, pledge_plans)
     timeline = Timeline(calendar.end)
-    writer = _Writer(calendar, timeline)
+    hosts = demo_hosts(seed)
+    writer = _Writer(calendar, timeline, hosts)
     writer.setup()
-    gatherings = MeetingWriter(rng, calendar, timeline)
+    gatherings = MeetingWriter(rng, calendar, timeline, hosts)
     gatherings.meetings()
     for need in need_plans:
         writer.need(need)
@@ -73,9 +76,12 @@ def plan_scenario(seed: int) -> Scenario:
 class _Writer:
     """Turns the plans into timeline steps (service calls bound to their arguments)."""
 
-    def __init__(self, calendar: Calendar, timeline: Timeline) -> None:
+    def __init__(
+        self, calendar: Calendar, timeline: Timeline, hosts: dict[str, HostSigner]
+    ) -> None:
         self.calendar = calendar
         self.add = timeline.add
+        self.hosts = hosts
 
     def chair(self, day: date) -> Principal:
         return chair_actor(self.calendar.chair_on(day))
@@ -152,6 +158,8 @@ class _Writer:
                 on=self.calendar.handover_on,
                 note="The alliance takes over the chair so that support is predictable and "
                 "long-term.",
+                new_host_key=self.hosts[ALLIANCE].signer.verifier_key(),
+                host=self.hosts[LEAD_NATION],
             ),
         )
 
