@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from ramstein import __version__
+from ramstein.api.routes import log as log_routes
 from ramstein.services import maintenance
 from ramstein.settings import Settings
 from ramstein.store.engine import Store
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
+    app.include_router(log_routes.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -19,6 +19,7 @@ from ramstein.cli import (
     log,
     maintenance,
     meetings,
+    mirror,
     needs,
     participants,
     pledges,
@@ -26,6 +27,7 @@ from ramstein.cli import (
     tokens,
     tranches,
     users,
+    witness,
 )
 from ramstein.cli.context import CliState
 from ramstein.cli.demo import app as demo_app
@@ -80,6 +82,8 @@ for name, group in (
     ("needs", needs.app),
     ("pledges", pledges.app),
     ("log", log.app),
+    ("mirror", mirror.app),
+    ("witness", witness.app),
     ("tranches", tranches.app),
     ("deliveries", deliveries.app),
     ("meetings", meetings.app),

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from ramstein.domain.errors import DomainError
 from ramstein.domain.events import from_payload
 from ramstein.domain.releasability import Label, Principal, Releasability, can_see_label
-from ramstein.ledger.notes import Verifier
+from ramstein.ledger.notes import Checkpoint, Verifier, split_note
 from ramstein.ledger.verify import LogError, LogReport, SignedCheckpoint, StoredEntry, verify_log
 from ramstein.services import log
 from ramstein.store import tables as t
@@ -221,35 +221,36 @@ def import_bundle(*, store: Store, bundle: Bundle, pinned_key: str | None = None
 
 def _load_checkpoints(conn: sa.Connection, bundle: Bundle) -> None:
     """Store each checkpoint's host-signed note, and its cosignatures apart."""
-    witnesses = {Verifier.parse(k).key_id.hex(): k for k in bundle.witnesses}
-    participants = {w.key: w.participant for w in log.list_witnesses(conn=conn)}
+    participants = {
+        Verifier.parse(w.key).key_id.hex(): w.participant for w in log.list_witnesses(conn=conn)
+    }
     for cp in bundle.checkpoints:
-        body, _, signatures = cp.note.partition("\n\n")
-        host_lines, cosign = [], []
-        for line in signatures.splitlines():
-            key_id = _line_key_id(line)
-            (cosign if key_id in witnesses else host_lines).append((key_id, line))
-        note = body + "\n\n" + "".join(line + "\n" for _, line in host_lines)
-        origin, size_text, root = body.split("\n")[:3]
         key = log.host_key_at(conn=conn, size=cp.size)
+        host_id = Verifier.parse(key.key).key_id.hex()
+        body, lines = split_note(cp.note)
+        host_lines = [line for line in lines if _line_key_id(line) == host_id]
+        checkpoint = Checkpoint.parse(body)
         conn.execute(
             t.checkpoints.insert(),
             dict(
                 size=cp.size,
-                origin=origin,
-                root=_b64_to_hex(root),
+                origin=checkpoint.origin,
+                root=checkpoint.root.hex(),
                 key=key.key,
-                note=note,
+                note=body + "\n" + "".join(line + "\n" for line in host_lines),
                 signed_at="",
             ),
         )
-        for key_id, line in cosign:
+        for line in lines:
+            key_id = _line_key_id(line)
+            if key_id == host_id:
+                continue
             conn.execute(
                 t.cosignatures.insert(),
                 dict(
                     size=cp.size,
                     key_id=key_id,
-                    witness=participants.get(witnesses[key_id], "?"),
+                    witness=participants.get(key_id, "unregistered"),
                     timestamp=int.from_bytes(_sig_bytes(line)[4:12], "big"),
                     line=line,
                 ),
@@ -262,7 +263,3 @@ def _sig_bytes(line: str) -> bytes:
 
 def _line_key_id(line: str) -> str:
     return _sig_bytes(line)[:4].hex()
-
-
-def _b64_to_hex(text: str) -> str:
-    return base64.b64decode(text).hex()

@@ -26,7 +26,15 @@ from ramstein.ledger.merkle import (
     leaf_hash,
     verify_consistency,
 )
-from ramstein.ledger.notes import Checkpoint, NoteError, Signer, Verifier, add_signatures, open_note
+from ramstein.ledger.notes import (
+    Checkpoint,
+    NoteError,
+    Signer,
+    Verifier,
+    add_signatures,
+    open_note,
+    split_note,
+)
 from ramstein.ledger.verify import LogError, LogReport, SignedCheckpoint, StoredEntry, verify_log
 from ramstein.services import common
 from ramstein.store import tables as t
@@ -133,9 +141,9 @@ def _cosignature_lines(conn: Connection, size: int) -> dict[str, str]:
 
 
 def _info(conn: Connection, row: sa.Row[tuple[object, ...]]) -> CheckpointInfo:
-    lines = _cosignature_lines(conn, int(row.size))  # type: ignore[call-overload]
+    lines = _cosignature_lines(conn, int(row.size))
     return CheckpointInfo(
-        size=int(row.size),  # type: ignore[call-overload]
+        size=int(row.size),
         origin=str(row.origin),
         root=bytes.fromhex(str(row.root)),
         key=str(row.key),
@@ -273,6 +281,16 @@ def set_witness(
     """Register (or withdraw, with key None) a member's cosigner key."""
     require_chair(actor, "register witnesses")
     common.participant(uow.conn, participant)
+    registered = {w.participant for w in list_witnesses(conn=uow.conn)}
+    remaining = (
+        len(registered | {participant}) if key is not None else len(registered - {participant})
+    )
+    quorum = witness_quorum(conn=uow.conn)
+    if quorum > remaining:
+        raise InvalidValue(
+            "key",
+            f"The quorum is {quorum}; lower it before removing a witness would leave {remaining}.",
+        )
     if key is not None:
         try:
             if Verifier.parse(key).kind != "cosignature/v1":
@@ -293,34 +311,49 @@ def set_quorum(*, uow: UnitOfWork, actor: Principal, quorum: int) -> int:
 
 
 def add_cosignature(*, uow: UnitOfWork, size: int, line: str) -> CheckpointInfo:
-    """Store a witness's cosignature line after checking it against the registered keys."""
+    """Store a witness's cosignature line once it verifies, by itself, with a registered key.
+
+    The line is checked alone against the host-signed text, so a forged line can never
+    replace a witness's valid stored cosignature.
+    """
     checkpoint = checkpoint_at(conn=uow.conn, size=size)
-    witnesses = list_witnesses(conn=uow.conn)
-    verifiers = [Verifier.parse(w.key) for w in witnesses]
+    text, _ = split_note(checkpoint.note)
+    line = line.removesuffix("\n")
     try:
-        _, verified = open_note(add_signatures(checkpoint.note, [line]), verifiers)
+        if "\n" in line:
+            raise NoteError("more than one line")
+        split_note(f"{text}\n{line}\n")
     except NoteError:
-        raise NotPermitted(
-            "The cosignature does not verify with any registered witness key."
+        raise InvalidValue(
+            "line", "The cosignature is not one signed-note signature line."
         ) from None
-    by_key = {Verifier.parse(w.key).key_id: w for w in witnesses}
-    for v in verified:
-        if v.kind == "cosignature/v1" and line.split()[1] == v.name:
-            witness = by_key[v.key_id]
-            c = t.cosignatures
-            uow.conn.execute(c.delete().where(c.c.size == size, c.c.key_id == v.key_id.hex()))
-            uow.conn.execute(
-                c.insert(),
-                dict(
-                    size=size,
-                    key_id=v.key_id.hex(),
-                    witness=witness.participant,
-                    timestamp=v.timestamp or 0,
-                    line=line.rstrip("\n"),
-                ),
-            )
-            return checkpoint_at(conn=uow.conn, size=size)
-    raise NotPermitted("The cosignature does not verify with any registered witness key.")
+    witnesses = {Verifier.parse(w.key).key_id: w for w in list_witnesses(conn=uow.conn)}
+    try:
+        _, verified = open_note(
+            f"{text}\n{line}\n", [Verifier.parse(w.key) for w in witnesses.values()]
+        )
+    except NoteError:
+        verified = []
+    cosigned = [v for v in verified if v.kind == "cosignature/v1"]
+    if not cosigned:
+        raise NotPermitted(
+            f"The cosignature of the checkpoint of size {size} does not verify with any "
+            "registered witness key."
+        )
+    v = cosigned[0]
+    c = t.cosignatures
+    uow.conn.execute(c.delete().where(c.c.size == size, c.c.key_id == v.key_id.hex()))
+    uow.conn.execute(
+        c.insert(),
+        dict(
+            size=size,
+            key_id=v.key_id.hex(),
+            witness=witnesses[v.key_id].participant,
+            timestamp=v.timestamp or 0,
+            line=line,
+        ),
+    )
+    return checkpoint_at(conn=uow.conn, size=size)
 
 
 # --- verification -------------------------------------------------------------------------
