@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from ramstein.domain.errors import InvalidValue
 from ramstein.domain.releasability import Principal, Role
-from ramstein.services import bundles, mirror, users
+from ramstein.services import bundles, mirror, remote, users
 from ramstein.store import tables as t
 from ramstein.store.engine import Store
 from tests.conftest import free_port
@@ -191,19 +192,19 @@ def test_a_mirror_keeps_to_its_log_and_its_genesis_key(store: Store, tmp_path: P
 def test_a_host_without_a_checkpoint_or_out_of_reach_is_one_sentence(
     store: Store, tmp_path: Path
 ) -> None:
-    with serving(**{"host-a": store}) as net, pytest.raises(mirror.RemoteRefused) as caught:
+    with serving(**{"host-a": store}) as net, pytest.raises(remote.RemoteRefused) as caught:
         mirror.pull(url=HOST_A_URL, into=tmp_path / "m", http=net)
     assert str(caught.value) == (
         f"The log at {HOST_A_URL}/api/v1/log refused its latest checkpoint: "
         "There is no signed checkpoint yet."
     )
     port = free_port()
-    with pytest.raises(mirror.RemoteRefused) as caught:
+    with pytest.raises(remote.RemoteRefused) as caught:
         mirror.pull(
-            url=f"http://127.0.0.1:{port}", into=tmp_path / "m", http=mirror.UrlHttp(timeout=5)
+            url=f"http://127.0.0.1:{port}", into=tmp_path / "m", http=remote.UrlHttp(timeout=5)
         )
     assert str(caught.value).startswith(
         f"http://127.0.0.1:{port}/api/v1/log/checkpoint cannot be reached: "
     )
-    with pytest.raises(mirror.InvalidValue, match="not an http"):
-        mirror.pull(url="file:///etc/passwd", into=tmp_path / "m", http=mirror.UrlHttp())
+    with pytest.raises(InvalidValue, match="not an http"):
+        mirror.pull(url="file:///etc/passwd", into=tmp_path / "m", http=remote.UrlHttp())

@@ -9,7 +9,7 @@ import pytest
 
 from ramstein.domain.releasability import Principal, Role
 from ramstein.ledger.notes import Signer
-from ramstein.services import bundles, log, mirror, witness
+from ramstein.services import bundles, log, remote, witness
 from ramstein.store.engine import Store
 from tests.factories import (
     CLOCK,
@@ -140,7 +140,7 @@ def test_the_host_refuses_a_cosignature_from_an_unregistered_witness(
     _host(store)
     stranger = Signer.generate("witness.stranger.example")
     state = tmp_path / "stranger.json"
-    with serving(**{"host-a": store}) as net, pytest.raises(mirror.RemoteRefused) as caught:
+    with serving(**{"host-a": store}) as net, pytest.raises(remote.RemoteRefused) as caught:
         witness.cosign(
             url=HOST_A_URL, signer=stranger, state_path=state, http=net, host_key=GENESIS
         )

@@ -22,7 +22,7 @@ from ramstein.domain.releasability import Principal
 from ramstein.ledger.notes import Checkpoint, Signer
 from ramstein.services import log, meetings
 from ramstein.services.log import HostSigner
-from ramstein.services.mirror import HttpError
+from ramstein.services.remote import HttpError
 from ramstein.store import tables as t
 from ramstein.store.engine import Store
 from tests.factories import (

@@ -16,7 +16,7 @@ from ramstein.cli.inputs import AsJson
 from ramstein.cli.output import Column, col
 from ramstein.ledger.keys import read_public_key
 from ramstein.ledger.verify import LogReport
-from ramstein.services import mirror
+from ramstein.services import mirror, remote
 
 app = typer.Typer(help="Mirrors: verified copies of a host's log.", no_args_is_help=True)
 
@@ -62,7 +62,7 @@ def pull(
     """Fetch what is new at URL, verify it against what the mirror holds, and append it."""
     pinned = read_public_key(host_key) if host_key is not None else None
     done = mirror.pull(
-        url=url, into=into, http=mirror.UrlHttp(token=token, timeout=timeout), host_key=pinned
+        url=url, into=into, http=remote.UrlHttp(token=token, timeout=timeout), host_key=pinned
     )
     root = done.root.hex()[:16]
     if done.report is None:

@@ -19,7 +19,7 @@ from ramstein.cli.output import col
 from ramstein.ledger.keys import load_private_key, read_public_key, write_private_key
 from ramstein.ledger.notes import Signer
 from ramstein.services import log, witness
-from ramstein.services.mirror import UrlHttp
+from ramstein.services.remote import UrlHttp
 
 app = typer.Typer(
     help="Witnesses: members that cosign the log's checkpoints.", no_args_is_help=True

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -50,61 +50,96 @@ class Bundle:
         return sum(1 for e in self.entries if e.payload is None)
 
 
+def entries_for(
+    *, conn: sa.Connection, viewer: Principal, after: int, limit: int
+) -> list[StoredEntry]:
+    """Up to `limit` entries after `after` as `viewer` may see them.
+
+    The one redaction rule for everything that leaves the host: an entry the viewer may not
+    see keeps its leaf (so the log still verifies) but loses its payload and its salt (so a
+    short payload cannot be guessed from its digest).
+    """
+    e = t.log_entries
+    rows = conn.execute(
+        sa.select(
+            e.c.seq, e.c.leaf, e.c.salt, e.c.payload, e.c.releasability, e.c.owner,
+            e.c.releasable_to,
+        )
+        .where(e.c.seq > after)
+        .order_by(e.c.seq)
+        .limit(limit)
+    ).all()  # fmt: skip
+    found = []
+    for r in rows:
+        label = Label(Releasability(r.releasability), frozenset(json.loads(r.releasable_to)))
+        shown = can_see_label(viewer, label, r.owner)
+        found.append(
+            StoredEntry(
+                r.seq,
+                r.leaf.encode(),
+                bytes.fromhex(r.salt) if shown else None,
+                r.payload.encode() if shown else None,
+            )
+        )
+    return found
+
+
+def write_bundle(
+    out: IO[str],
+    *,
+    origin: str,
+    viewer: str,
+    entries: Iterable[StoredEntry],
+    checkpoints: Sequence[SignedCheckpoint],
+    witnesses: Sequence[str],
+    quorum: int,
+) -> int:
+    """Write a bundle: header, entries, checkpoints, end marker. Returns the entries written."""
+    header = {
+        "bundle": FORMAT,
+        "origin": origin,
+        "viewer": viewer,
+        "exported_at": format_instant(datetime.now(UTC)),
+        "witnesses": list(witnesses),
+        "quorum": quorum,
+    }
+    out.write(json.dumps(header) + "\n")
+    count = 0
+    for e in entries:
+        item = {
+            "seq": e.seq,
+            "leaf": e.leaf.decode(),
+            "salt": e.salt.hex() if e.salt is not None else None,
+            "payload": e.payload.decode() if e.payload is not None else None,
+        }
+        out.write(json.dumps(item) + "\n")
+        count += 1
+    for cp in checkpoints:
+        out.write(json.dumps({"checkpoint": cp.size, "note": cp.note}) + "\n")
+    out.write(json.dumps({"end": count, "checkpoints": len(checkpoints)}) + "\n")
+    return count
+
+
 def export_bundle(*, store: Store, viewer: Principal, out: IO[str]) -> int:
     """Write the log for `viewer`; payloads it may not see are left out. Returns the entries."""
-    e = t.log_entries
     with store.read() as conn:
-        cps = log.checkpoints(conn=conn)
         key = log.current_host_key(conn=conn)
-        header = {
-            "bundle": FORMAT,
-            "origin": key.origin if key else "",
-            "viewer": viewer.participant or "public",
-            "exported_at": format_instant(datetime.now(UTC)),
-            "witnesses": [w.key for w in log.list_witnesses(conn=conn)],
-            "quorum": log.witness_quorum(conn=conn),
-        }
-        out.write(json.dumps(header) + "\n")
-        count, last = 0, 0
-        while True:
-            rows = conn.execute(
-                sa.select(
-                    e.c.seq,
-                    e.c.leaf,
-                    e.c.salt,
-                    e.c.payload,
-                    e.c.releasability,
-                    e.c.owner,
-                    e.c.releasable_to,
-                )
-                .where(e.c.seq > last)
-                .order_by(e.c.seq)
-                .limit(log.BATCH)
-            ).all()
-            if not rows:
-                break
-            for r in rows:
-                label = Label(
-                    Releasability(r.releasability), frozenset(json.loads(r.releasable_to))
-                )
-                shown = can_see_label(viewer, label, r.owner)
-                out.write(
-                    json.dumps(
-                        {
-                            "seq": r.seq,
-                            "leaf": r.leaf,
-                            "salt": r.salt if shown else None,
-                            "payload": r.payload if shown else None,
-                        }
-                    )
-                    + "\n"
-                )
-                count += 1
-            last = rows[-1].seq
-        for cp in cps:
-            out.write(json.dumps({"checkpoint": cp.size, "note": cp.note}) + "\n")
-        out.write(json.dumps({"end": count, "checkpoints": len(cps)}) + "\n")
-    return count
+
+        def pages() -> Iterator[StoredEntry]:
+            last = 0
+            while page := entries_for(conn=conn, viewer=viewer, after=last, limit=log.BATCH):
+                yield from page
+                last = page[-1].seq
+
+        return write_bundle(
+            out,
+            origin=key.origin if key else "",
+            viewer=viewer.participant or "public",
+            entries=pages(),
+            checkpoints=[SignedCheckpoint(c.size, c.note) for c in log.checkpoints(conn=conn)],
+            witnesses=[w.key for w in log.list_witnesses(conn=conn)],
+            quorum=log.witness_quorum(conn=conn),
+        )
 
 
 def read_bundle(lines: Iterable[str]) -> Bundle:

@@ -24,7 +24,8 @@ from ramstein.domain.errors import DomainError
 from ramstein.ledger.entries import payload_digest
 from ramstein.ledger.merkle import ProofError, leaf_hash, verify_consistency, verify_inclusion
 from ramstein.ledger.notes import NoteError, Signer, Verifier, open_note
-from ramstein.services.mirror import HOST_KEY_EVENT, Http, RemoteCheckpoint, RemoteLog
+from ramstein.services.mirror import HOST_KEY_EVENT
+from ramstein.services.remote import Http, RemoteCheckpoint, RemoteLog
 
 
 class WitnessRefused(DomainError):

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from ramstein.api.deps import ProblemRoute, StoreDep, Viewer, current_viewer
 from ramstein.domain.errors import NotFound
 from ramstein.ledger.verify import StoredEntry
-from ramstein.services import log, mirror
+from ramstein.services import bundles, log, remote
 from ramstein.services.log import CheckpointInfo
 
 router = APIRouter(
@@ -116,11 +116,11 @@ def entries(
     store: StoreDep,
     viewer: Viewer,
     after: Annotated[int, Query(ge=0, description="Entries after this sequence number.")] = 0,
-    limit: Annotated[int, Query(ge=1, le=mirror.PAGE)] = mirror.PAGE,
+    limit: Annotated[int, Query(ge=1, le=remote.PAGE)] = remote.PAGE,
 ) -> EntriesPage:
     """Entries after `after`, at most `limit`; payloads the viewer may not see are withheld."""
     with store.read() as conn:
-        found = mirror.entries_for(conn=conn, viewer=viewer, after=after, limit=limit)
+        found = bundles.entries_for(conn=conn, viewer=viewer, after=after, limit=limit)
         size = log.log_size(conn=conn)
     return EntriesPage(entries=[_entry(e) for e in found], size=size)
 
