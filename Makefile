@@ -42,6 +42,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/store.py
+	$(PY) bench/log.py
 
 docs: $(STAMP)
 	$(BIN)/typer ramstein.cli.main utils docs --name ramstein --output docs/cli.md
