@@ -8,9 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from ramstein.demo.build import DemoSummary, build_demo, issue_demo_tokens
+from ramstein.demo.hosts import demo_hosts
 from ramstein.demo.scenario import plan_scenario
 from ramstein.domain.errors import InvalidValue
 from ramstein.domain.releasability import Role
+from ramstein.services import log as log_service
 from ramstein.services import maintenance, users
 from ramstein.store import tables as t
 from ramstein.store.engine import Store
@@ -37,6 +39,7 @@ HISTORY = {
     "TrancheRevised",
     "DeliveryRecorded",
     "ReceiptConfirmed",
+    "HostKeyIntroduced",
 }
 
 
@@ -111,3 +114,24 @@ def test_the_scenario_runs_from_april_2022(demo_summary: DemoSummary) -> None:
     scenario = plan_scenario(demo_summary.seed)
     assert scenario.calendar.meetings[0].held_on == date(2022, 4, 26)
     assert len(scenario.pledges) == demo_summary.pledges
+
+
+def test_the_demo_log_is_signed_at_every_meeting_and_handed_to_the_alliance(
+    demo_store: Store, demo_summary: DemoSummary
+) -> None:
+    hosts = demo_hosts(demo_summary.seed)
+    result = log_service.verify(
+        store=demo_store, pinned_key=hosts["USA"].signer.verifier_key(), replay_projections=False
+    )
+    with demo_store.read() as conn:
+        keys = log_service.host_keys(conn=conn)
+        signed = log_service.checkpoints(conn=conn)
+    assert [k.participant for k in keys] == ["USA", "NATO"]
+    assert result.log.keys == [
+        hosts["USA"].signer.verifier_key(),
+        hosts["NATO"].signer.verifier_key(),
+    ]
+    assert len(signed) == demo_summary.meetings + 1  # one per closed meeting, one at the handover
+    handover = next(c for c in signed if c.size == keys[1].since_seq)
+    assert handover.key == hosts["USA"].signer.verifier_key()  # the outgoing host signs it
+    assert signed[-1].key == hosts["NATO"].signer.verifier_key()
