@@ -179,6 +179,11 @@ def read_bundle(lines: Iterable[str]) -> Bundle:
             raise BundleRefused(f"Line {number} of the bundle is malformed.") from None
     if trailer is None:
         raise BundleRefused("The bundle is truncated: its end marker is missing.")
+    try:
+        witnesses = [str(k) for k in header.get("witnesses", [])]
+        quorum = int(header.get("quorum", 0))
+    except (TypeError, ValueError):
+        raise BundleRefused("The bundle's header has a malformed witness policy.") from None
     if trailer.get("end") != len(entries) or trailer.get("checkpoints") != len(cps):
         raise BundleRefused(
             f"The bundle is truncated or padded: its end marker counts {trailer.get('end')} "
@@ -190,21 +195,24 @@ def read_bundle(lines: Iterable[str]) -> Bundle:
         viewer=str(header.get("viewer", "")),
         entries=entries,
         checkpoints=cps,
-        witnesses=[str(k) for k in header.get("witnesses", [])],
-        quorum=int(header.get("quorum", 0)),
+        witnesses=witnesses,
+        quorum=quorum,
     )
 
 
 def verify_bundle(bundle: Bundle, *, pinned_key: str | None = None) -> LogReport:
     """Verify every entry, the tree, every checkpoint, cosignature and host key in the bundle."""
-    return verify_log(
-        bundle.entries,
-        bundle.checkpoints,
-        origin=bundle.origin,
-        genesis_key=pinned_key,
-        witnesses=bundle.witnesses,
-        quorum=bundle.quorum,
-    )
+    try:
+        return verify_log(
+            bundle.entries,
+            bundle.checkpoints,
+            origin=bundle.origin,
+            genesis_key=pinned_key,
+            witnesses=bundle.witnesses,
+            quorum=bundle.quorum,
+        )
+    except ValueError as error:  # a witness key or quorum the header cannot mean
+        raise BundleRefused(f"The bundle's witness policy is malformed: {error}.") from None
 
 
 def import_bundle(*, store: Store, bundle: Bundle, pinned_key: str | None = None) -> LogReport:

@@ -390,34 +390,41 @@ HEADER_COLUMNS = (
 )
 
 
-def _check_store(conn: Connection, report: LogReport) -> None:
-    """What the verifier does not read: the query columns, stored leaf hashes, tree and head.
+def _check_store(conn: Connection) -> None:
+    """What the verifier does not read, checked first so a fault is named by its entry.
 
-    Each entry's columns must say what its leaf says, its `leaf_hash` must hash its leaf, every
-    stored Merkle node must be the one the leaves give, and the head must hold the log's frontier.
+    Sequence numbers run 1..n; each entry's columns say what its leaf says; its `leaf_hash`
+    hashes its leaf; every stored Merkle node is the one the leaves give; the head holds the
+    log's size and frontier.
     """
     e, n = t.log_entries, t.tree_nodes
     stored_nodes = {
         (r.level, r.idx): r.hash for r in conn.execute(sa.select(n.c.level, n.c.idx, n.c.hash))
     }
     frontier = Frontier.from_json(0, [])
-    last = 0
+    expected = 1
     while True:
         rows = conn.execute(
             sa.select(*(e.c[c] for c in HEADER_COLUMNS), e.c.releasable_to, e.c.leaf, e.c.leaf_hash)
-            .where(e.c.seq > last)
+            .where(e.c.seq >= expected)
             .order_by(e.c.seq)
             .limit(BATCH)
         ).all()
         if not rows:
             break
         for r in rows:
+            if r.seq != expected:
+                raise LogError(
+                    expected, f"entry {expected} is missing: {expected - 1} is followed by {r.seq}"
+                )
             header = json.loads(r.leaf)
             stored = {c: getattr(r, c) for c in HEADER_COLUMNS}
             stored["releasable_to"] = json.loads(r.releasable_to)
             wrong = sorted(k for k, v in stored.items() if header.get(k) != v)
             if wrong:
-                raise LogError(r.seq, f"entry {r.seq}: its {', '.join(wrong)} differ from its leaf")
+                raise LogError(
+                    r.seq, f"entry {r.seq}: its columns differ from its leaf in {', '.join(wrong)}"
+                )
             digest = leaf_hash(r.leaf.encode())
             if digest.hex() != r.leaf_hash:
                 raise LogError(r.seq, f"entry {r.seq}: its stored leaf hash is wrong")
@@ -428,17 +435,25 @@ def _check_store(conn: Connection, report: LogReport) -> None:
                         f"entry {r.seq}: the Merkle node at level {level}, index {index} "
                         "is missing or wrong",
                     )
-        last = rows[-1].seq
+            expected += 1
+    count = expected - 1
+    head = conn.execute(sa.select(t.log_head.c.size, t.log_head.c.frontier)).one()
+    if head.size > count:
+        raise LogError(
+            count + 1, f"entry {count + 1} is missing: the log head counts {head.size} entries"
+        )
+    if head.size < count:
+        raise LogError(
+            head.size + 1,
+            f"entry {head.size + 1} is beyond the log head, which counts {head.size} entries",
+        )
     if stored_nodes:
         level, index = min(stored_nodes)
         raise LogError(
             None, f"the Merkle tree holds a node (level {level}, index {index}) that no entry gives"
         )
-    head = conn.execute(sa.select(t.log_head.c.size, t.log_head.c.frontier)).one()
-    if head.size != report.size or json.loads(head.frontier) != frontier.to_json():
-        raise LogError(
-            None, f"the log head (size {head.size}) does not match the log's {report.size} entries"
-        )
+    if json.loads(head.frontier) != frontier.to_json():
+        raise LogError(None, "the log head's Merkle frontier does not match the log's entries")
 
 
 def verify(
@@ -446,6 +461,7 @@ def verify(
 ) -> VerifyReport:
     """Verify the live log end to end; raises LogError naming the first bad entry."""
     with store.read() as conn:
+        _check_store(conn)
         cps = [SignedCheckpoint(c.size, c.note) for c in checkpoints(conn=conn)]
         origin = cps[0].note.split("\n", 1)[0] if cps else ""
         witnesses = [w.key for w in list_witnesses(conn=conn)]
@@ -457,7 +473,6 @@ def verify(
             witnesses=witnesses,
             quorum=witness_quorum(conn=conn),
         )
-        _check_store(conn, report)
         before = state_digest(conn)
     matches = True
     if replay_projections:

@@ -111,7 +111,12 @@ def check_proof(text: str, *, host_key: str, witnesses: list[str] | None = None)
         leaf = extra["leaf"].encode()
     except (ValueError, KeyError, TypeError):
         raise ProofRefused("The proof is malformed.") from None
-    verifiers = [Verifier.parse(host_key), *(Verifier.parse(w) for w in witnesses or [])]
+    try:
+        verifiers = [Verifier.parse(host_key), *(Verifier.parse(w) for w in witnesses or [])]
+    except NoteError as error:
+        raise ProofRefused(f"A key given is not a verifier key: {error}") from None
+    if verifiers[0].kind != "ed25519":
+        raise ProofRefused("The host key given is a witness's cosigner key, not a host key.")
     try:
         body, verified = open_note(note, verifiers)
         checkpoint = Checkpoint.parse(body)

@@ -52,9 +52,19 @@ def replay(conn: Connection, progress: Callable[[int], None] | None = None) -> i
             payload = row.payload.encode()
             if payload_digest(bytes.fromhex(row.salt), payload) != row.payload_digest:
                 raise LogCorrupted(row.seq, "its payload does not match its digest")
-            event = from_payload(row.event_type, row.schema_version, json.loads(payload))
-            projector.apply(conn, row.seq, event)
+            try:
+                event = from_payload(row.event_type, row.schema_version, json.loads(payload))
+                projector.apply(conn, row.seq, event)
+            except (KeyError, ValueError, TypeError, sa.exc.IntegrityError) as error:
+                raise LogCorrupted(
+                    row.seq, f"it cannot be replayed ({_first_line(error)})"
+                ) from None
             expected += 1
         last = rows[-1].seq
         if progress is not None:
             progress(last)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
