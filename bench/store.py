@@ -249,22 +249,18 @@ def fill_log(store: Store, force_synthetic: bool) -> str:
 
 
 def copy_log(source: Store, target: Store) -> None:
-    """Copy the log alone (no projections) from `source` into the empty `target`."""
-    e = t.log_entries
+    """Copy the log alone (entries, Merkle tree and head; no projections) into empty `target`."""
     with source.read() as src, target.engine.begin() as dst:
         head = src.execute(sa.select(t.log_head)).one()
-        last = 0
-        while True:
-            rows = src.execute(sa.select(e).where(e.c.seq > last).order_by(e.c.seq).limit(2000))
-            batch = [dict(r._mapping) for r in rows]
-            if not batch:
-                break
-            dst.execute(e.insert(), batch)
-            last = batch[-1]["seq"]
+        for table, key in ((t.log_entries, "seq"), (t.tree_nodes, None)):
+            rows = [dict(r._mapping) for r in src.execute(sa.select(table))]
+            rows.sort(key=lambda r: r[key] if key else (r["level"], r["idx"]))
+            for start in range(0, len(rows), 2000):
+                dst.execute(table.insert(), rows[start : start + 2000])
         dst.execute(
             t.log_head.update()
             .where(t.log_head.c.id == 1)
-            .values(size=head.size, last_at=head.last_at)
+            .values(size=head.size, last_at=head.last_at, frontier=head.frontier)
         )
 
 

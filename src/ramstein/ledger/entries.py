@@ -49,7 +49,3 @@ class EntryHeader:
         fields = asdict(self)
         fields["releasable_to"] = list(self.releasable_to)
         return canonical(fields)
-
-    def leaf_hash(self) -> str:
-        """RFC 6962 leaf hash: sha256(0x00 || leaf)."""
-        return hashlib.sha256(b"\x00" + self.leaf()).hexdigest()
