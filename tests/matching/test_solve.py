@@ -1,0 +1,136 @@
+"""The optimiser: feasible, compatible, never below greedy, and exactly optimal."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from ramstein.domain.needs import Priority
+from ramstein.matching.greedy import greedy
+from ramstein.matching.model import Need, Offer, Problem, Substitution
+from ramstein.matching.solve import Plan, solve
+from tests.matching.strategies import problems, reference_arcs, reference_optimum
+
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def assert_feasible(problem: Problem, plan: Plan) -> None:
+    arcs = {(o.offer_id, n.need_id): r for o, n, r, _ in reference_arcs(problem)}
+    sent: dict[str, int] = defaultdict(int)
+    got: dict[str, float] = defaultdict(float)
+    for a in plan.allocations:
+        assert (a.offer_id, a.need_id) in arcs, f"incompatible or gainless pair {a}"
+        assert a.quantity > 0
+        sent[a.offer_id] += a.quantity
+        got[a.need_id] += a.quantity * arcs[(a.offer_id, a.need_id)]
+    for o in problem.offers:
+        assert sent[o.offer_id] <= o.quantity
+        assert sent[o.offer_id] + plan.unused_offers.get(o.offer_id, 0) == o.quantity
+    for n in problem.needs:
+        assert got[n.need_id] <= n.quantity + 1e-9
+        assert plan.need_coverage[n.need_id] == pytest.approx(got[n.need_id])
+
+
+@FAST
+@given(problems(unit_ratios=True))
+def test_unit_ratio_plan_is_feasible_and_equals_the_lp_optimum(problem: Problem) -> None:
+    plan = solve(problem)
+    assert_feasible(problem, plan)
+    # Totally unimodular: the LP relaxation's optimum is the integral optimum, to the unit.
+    assert plan.objective == pytest.approx(reference_optimum(problem, integral=False), abs=1e-6)
+    assert set(plan.solvers) <= {"min_cost_flow"}
+
+
+@FAST
+@given(problems(unit_ratios=False))
+def test_plan_with_ratios_is_feasible_and_equals_the_milp_optimum(problem: Problem) -> None:
+    plan = solve(problem)
+    assert_feasible(problem, plan)
+    assert plan.objective == pytest.approx(reference_optimum(problem, integral=True), abs=1e-6)
+    assert all(c.mip_gap <= 1e-9 for c in plan.components)
+
+
+@FAST
+@given(problems(unit_ratios=False))
+def test_plan_is_never_below_greedy(problem: Problem) -> None:
+    baseline = greedy(problem)
+    assert_feasible(problem, baseline)
+    assert solve(problem).objective >= baseline.objective - 1e-9
+
+
+@FAST
+@given(problems(unit_ratios=False))
+def test_components_give_the_objective_of_one_model(problem: Problem) -> None:
+    split = solve(problem)
+    whole = solve(problem, decompose=False)
+    assert split.objective == pytest.approx(whole.objective, abs=1e-6)
+    assert len(whole.components) <= 1
+
+
+@FAST
+@given(problems(unit_ratios=False))
+def test_same_inputs_give_the_same_plan_in_any_order(problem: Problem) -> None:
+    reversed_problem = Problem(
+        needs=list(reversed(problem.needs)),
+        offers=list(reversed(problem.offers)),
+        substitutions=list(reversed(problem.substitutions)),
+        weights=problem.weights,
+        late_penalty=problem.late_penalty,
+    )
+    assert solve(problem).allocations == solve(reversed_problem).allocations
+
+
+def test_priority_wins_over_lateness_and_substitutes_fill_the_rest() -> None:
+    day = date(2026, 3, 1)
+    problem = Problem(
+        needs=[
+            Need("urgent", "shell", 10, Priority.P1, day),
+            Need("later", "shell", 10, Priority.P4, day),
+        ],
+        offers=[
+            Offer("o-shell", "DE", "shell", 10, day),
+            Offer("o-alt", "FR", "alt-shell", 4, date(2026, 3, 3)),
+        ],
+        substitutions=[Substitution("alt-shell", "shell", 2.0)],
+    )
+    plan = solve(problem)
+    by_pair = {(a.offer_id, a.need_id): a.quantity for a in plan.allocations}
+    # Own type to P1 (gain 100 per unit); substitutes: 4 units x 2 to P1 would exceed it.
+    assert plan.need_coverage["urgent"] == 10
+    assert sum(by_pair.values()) == 14
+    assert plan.objective == pytest.approx(
+        sum(
+            q * r * (w - late)
+            for (q, r, w, late) in [
+                (by_pair.get(("o-shell", "urgent"), 0), 1, 100, 0),
+                (by_pair.get(("o-shell", "later"), 0), 1, 5, 0),
+                (by_pair.get(("o-alt", "urgent"), 0), 2, 100, 2),
+                (by_pair.get(("o-alt", "later"), 0), 2, 5, 2),
+            ]
+        )
+    )
+    assert plan.priority_coverage[Priority.P1].share == 1.0
+    assert "highs_mip" in plan.solvers
+
+
+def test_fractional_weights_are_scaled_to_integers() -> None:
+    day = date(2026, 3, 1)
+    problem = Problem(
+        needs=[
+            Need("n1", "x", 3, Priority.P1, day, weight=0.25),
+            Need("n2", "x", 3, Priority.P2, day, weight=0.5),
+        ],
+        offers=[Offer("o1", "DE", "x", 4, day)],
+        late_penalty=0.0,
+    )
+    plan = solve(problem)
+    assert plan.objective == pytest.approx(3 * 0.5 + 1 * 0.25)
+    assert plan.components[0].gain_scale == 100
+
+
+def test_nothing_to_match_is_an_empty_plan() -> None:
+    plan = solve(Problem(needs=[], offers=[]))
+    assert plan.allocations == () and plan.objective == 0 and plan.units_allocated == 0
