@@ -43,6 +43,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/store.py
 	$(PY) bench/log.py
+	$(PY) bench/matching.py
 
 docs: $(STAMP)
 	$(BIN)/typer ramstein.cli.main utils docs --name ramstein --output docs/cli.md
