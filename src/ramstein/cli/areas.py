@@ -40,10 +40,7 @@ def show(ctx: typer.Context, code: Code, as_json: AsJson = False) -> None:
     """Show one capability area."""
     with reading(ctx) as (conn, viewer):
         found = capabilities.get_area(conn=conn, viewer=viewer, code=code)
-    if as_json:
-        output.print_json(found)
-    else:
-        show_area(found)
+    output.record(found, as_json=as_json, render=show_area)
 
 
 @app.command("add")

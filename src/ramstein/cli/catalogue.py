@@ -60,10 +60,7 @@ def show(ctx: typer.Context, code: Code, as_json: AsJson = False) -> None:
     """Show one item type."""
     with reading(ctx) as (conn, viewer):
         found = catalogue.get_item(conn=conn, viewer=viewer, code=code)
-    if as_json:
-        output.print_json(found)
-    else:
-        show_item(found)
+    output.record(found, as_json=as_json, render=show_item)
 
 
 @app.command("add")

@@ -86,10 +86,7 @@ def show(ctx: typer.Context, code: Code, as_json: AsJson = False) -> None:
     """Show one coalition and its members."""
     with reading(ctx) as (conn, viewer):
         found = capabilities.get_coalition(conn=conn, viewer=viewer, code=code)
-    if as_json:
-        output.print_json(found)
-    else:
-        show_coalition(found)
+    output.record(found, as_json=as_json, render=show_coalition)
 
 
 @app.command("add")

@@ -83,10 +83,7 @@ def show(ctx: typer.Context, delivery_id: DeliveryId, as_json: AsJson = False) -
     """Show one delivery."""
     with reading(ctx) as (conn, viewer):
         found = deliveries.get_delivery(conn=conn, viewer=viewer, delivery_id=delivery_id)
-    if as_json:
-        output.print_json(found)
-    else:
-        show_delivery(found)
+    output.record(found, as_json=as_json, render=show_delivery)
 
 
 @app.command("add")

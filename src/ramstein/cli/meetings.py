@@ -87,10 +87,7 @@ def show(ctx: typer.Context, number: Number, as_json: AsJson = False) -> None:
     """Show one meeting with its attendance and the decisions you may see."""
     with reading(ctx) as (conn, viewer):
         found = meetings.get_meeting(conn=conn, viewer=viewer, number=number)
-    if as_json:
-        output.print_json(found)
-    else:
-        show_meeting(found)
+    output.record(found, as_json=as_json, render=show_meeting)
 
 
 @app.command("add")

@@ -95,10 +95,7 @@ def show(ctx: typer.Context, need_id: NeedId, as_json: AsJson = False) -> None:
     """Show one need."""
     with reading(ctx) as (conn, viewer):
         found = needs.get_need(conn=conn, viewer=viewer, need_id=need_id)
-    if as_json:
-        output.print_json(found)
-    else:
-        show_need(found)
+    output.record(found, as_json=as_json, render=show_need)
 
 
 @app.command("add")

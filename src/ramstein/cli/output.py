@@ -149,6 +149,14 @@ def print_record(
             con.print(Text(f"{child_title}: none."))
 
 
+def record(item: Any, *, as_json: bool, render: Callable[[Any], None]) -> None:
+    """The answer of a `show` command: JSON for machines, `render` for people."""
+    if as_json:
+        print_json(item)
+    else:
+        render(item)
+
+
 def listing(
     items: Sequence[Any], columns: Sequence[Column], *, as_json: bool, title: str, empty: str
 ) -> None:

@@ -61,10 +61,7 @@ def show(ctx: typer.Context, code: Code, as_json: AsJson = False) -> None:
     """Show one participant."""
     with reading(ctx) as (conn, viewer):
         found = participants.get_participant(conn=conn, viewer=viewer, code=code)
-    if as_json:
-        output.print_json(found)
-    else:
-        show_participant(found)
+    output.record(found, as_json=as_json, render=show_participant)
 
 
 @app.command("add")

@@ -13,7 +13,7 @@ from ramstein.domain.releasability import PUBLIC_LABEL, Principal, Role
 from ramstein.services import common
 from ramstein.store import rows
 from ramstein.store import tables as t
-from ramstein.store.uow import HOST, UnitOfWork
+from ramstein.store.uow import UnitOfWork
 
 
 def define_area(
@@ -26,7 +26,7 @@ def define_area(
         domain.define_area(code=code, name=name, description=description),
         actor=actor,
         label=PUBLIC_LABEL,
-        owner=actor.participant or HOST,
+        owner=common.acting_for(actor),
     )
     return get_area(conn=uow.conn, viewer=actor, code=code)
 
@@ -48,7 +48,7 @@ def revise_area(
         name=(name if name is not None else current.name).strip(),
         description=(description if description is not None else current.description).strip(),
     )
-    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=actor.participant or HOST)
+    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=common.acting_for(actor))
     return get_area(conn=uow.conn, viewer=actor, code=code)
 
 
@@ -85,7 +85,7 @@ def form_coalition(
     event = domain.form_coalition(
         code=code, name=name, area=area, leads=leads, members=members or []
     )
-    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=actor.participant or HOST)
+    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=common.acting_for(actor))
     return get_coalition(conn=uow.conn, viewer=actor, code=code)
 
 
@@ -108,7 +108,7 @@ def revise_coalition(
         name=name if name is not None else coalition.name,
         area=area if area is not None else coalition.area,
     )
-    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=actor.participant or HOST)
+    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=common.acting_for(actor))
     return get_coalition(conn=uow.conn, viewer=actor, code=code)
 
 
@@ -129,7 +129,7 @@ def change_coalition_membership(
     if role is not None:
         common.participant(uow.conn, participant).require_active("join a coalition")
     event = domain.change_membership(coalition, participant, role)
-    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=actor.participant or HOST)
+    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=common.acting_for(actor))
     return get_coalition(conn=uow.conn, viewer=actor, code=code)
 
 

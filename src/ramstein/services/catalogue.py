@@ -15,7 +15,7 @@ from ramstein.domain.releasability import PUBLIC_LABEL, Principal
 from ramstein.services import common
 from ramstein.store import rows
 from ramstein.store import tables as t
-from ramstein.store.uow import HOST, UnitOfWork
+from ramstein.store.uow import UnitOfWork
 
 
 def define_item(
@@ -35,7 +35,7 @@ def define_item(
     event = domain.define_item(
         code=code, name=name, area=area, unit=unit, unit_value_eur=unit_value_eur
     )
-    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=actor.participant or HOST)
+    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=common.acting_for(actor))
     return common.item_type(uow.conn, code)
 
 
@@ -62,7 +62,7 @@ def revise_item(
         unit=unit if unit is not None else current.unit,
         unit_value_eur=unit_value_eur if unit_value_eur is not None else current.unit_value_eur,
     )
-    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=actor.participant or HOST)
+    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=common.acting_for(actor))
     return common.item_type(uow.conn, code)
 
 
@@ -79,7 +79,7 @@ def set_substitution(
     offer = common.item_type(uow.conn, offer_type)
     need = common.item_type(uow.conn, need_type)
     event = domain.set_substitution(offer, need, ratio)
-    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=actor.participant or HOST)
+    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=common.acting_for(actor))
     return None if ratio is None else Substitution(offer_type, need_type, ratio)
 
 

@@ -10,8 +10,15 @@ from sqlalchemy.engine import Connection
 from ramstein.domain.catalogue import ItemType
 from ramstein.domain.errors import NotFound, StaleVersion
 from ramstein.domain.participants import Participant
+from ramstein.domain.releasability import Principal
 from ramstein.store import rows
 from ramstein.store import tables as t
+from ramstein.store.uow import HOST
+
+
+def acting_for(actor: Principal) -> str:
+    """The participant an actor stands for; the host operator before any participant chairs."""
+    return actor.participant or HOST
 
 
 def check_version(kind: str, key: object, current: int, expected: int | None) -> None:

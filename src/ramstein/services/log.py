@@ -41,7 +41,7 @@ from ramstein.store import tables as t
 from ramstein.store.digest import state_digest
 from ramstein.store.engine import Store
 from ramstein.store.replay import LogCorrupted, replay
-from ramstein.store.uow import HOST, UnitOfWork, format_instant
+from ramstein.store.uow import UnitOfWork, format_instant
 
 BATCH = 5000
 
@@ -243,9 +243,9 @@ def sign_checkpoint(*, uow: UnitOfWork, actor: Principal, host: HostSigner) -> C
             None,
             origin=host.origin,
             key=signer.verifier_key(),
-            participant=actor.participant or HOST,
+            participant=common.acting_for(actor),
         )
-        uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=actor.participant or HOST)
+        uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=common.acting_for(actor))
         key = current_host_key(conn=uow.conn)
         assert key is not None
     if key.key != signer.verifier_key():
@@ -306,7 +306,7 @@ def set_witness(
 def set_quorum(*, uow: UnitOfWork, actor: Principal, quorum: int) -> int:
     require_chair(actor, "set the witness quorum")
     event = hosting.set_quorum(quorum, len(list_witnesses(conn=uow.conn)))
-    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=actor.participant or HOST)
+    uow.append(event, actor=actor, label=PUBLIC_LABEL, owner=common.acting_for(actor))
     return quorum
 
 
