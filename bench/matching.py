@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import argparse
 import resource
+import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -25,7 +28,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from ramstein.domain.needs import Priority  # noqa: E402
 from ramstein.matching.greedy import greedy  # noqa: E402
 from ramstein.matching.model import Need, Offer, Problem, Substitution, build  # noqa: E402
-from ramstein.matching.solve import Plan, solve  # noqa: E402
+from ramstein.matching.solve import Plan, Previous, solve  # noqa: E402
 from ramstein.matching.stress import all_donors  # noqa: E402
 
 SIZES = {
@@ -41,7 +44,9 @@ DAY0 = date(2026, 3, 1)
 T = TypeVar("T")
 
 
-def instance(n_needs: int, n_offers: int, n_types: int, seed: int) -> Problem:
+def instance(
+    n_needs: int, n_offers: int, n_types: int, seed: int, non_unit_share: float = NON_UNIT_SHARE
+) -> Problem:
     rng = np.random.default_rng(seed)
     types = [f"T{i:05d}" for i in range(n_types)]
     subs = []
@@ -50,7 +55,8 @@ def instance(n_needs: int, n_offers: int, n_types: int, seed: int) -> Problem:
         others = [u for u in family if u != t]
         k = min(int(rng.integers(0, 4)), len(others))
         for u in rng.choice(others, size=k, replace=False) if k else []:
-            ratio = float(rng.choice([0.5, 2.0])) if rng.random() < NON_UNIT_SHARE else 1.0
+            other = float(rng.choice([0.5, 2.0]))
+            ratio = other if rng.random() < non_unit_share else 1.0
             subs.append(Substitution(types[int(u)], types[t], ratio))
     priorities = list(Priority)
     need_type = rng.integers(0, n_types, n_needs)
@@ -93,11 +99,11 @@ def timed(label: str, fn: Callable[[], T]) -> tuple[T, float]:
     started = time.perf_counter()
     value = fn()
     seconds = time.perf_counter() - started
-    print(f"  {label:<34} {seconds:9.2f} s   peak RSS {maxrss_mib():8.0f} MiB", flush=True)
+    print(f"  {label:<38} {seconds:9.2f} s   peak RSS {maxrss_mib():8.0f} MiB", flush=True)
     return value, seconds
 
 
-def pulp_cbc(problem: Problem) -> tuple[float, float] | None:
+def pulp_cbc(problem: Problem, time_limit: float) -> tuple[float, float, str] | None:
     """The same MILP in PuLP, solved by its bundled CBC; None if PuLP is missing."""
     try:
         import pulp
@@ -119,68 +125,136 @@ def pulp_cbc(problem: Problem) -> tuple[float, float] | None:
         model += pulp.lpSum(float(arrays.arc_ratio[a]) * x[a] for a in arcs) <= int(
             arrays.need_qty[n]
         )
-    model.solve(pulp.PULP_CBC_CMD(msg=False, gapRel=0.0))
-    return float(pulp.value(model.objective) or 0.0), time.perf_counter() - started
+    model.solve(pulp.PULP_CBC_CMD(msg=False, gapRel=0.0, timeLimit=time_limit))
+    # sol_status tells an optimum from an incumbent returned at the time limit.
+    status = pulp.LpSolution[model.sol_status]
+    return float(pulp.value(model.objective) or 0.0), time.perf_counter() - started, status
 
 
 def describe(plan: Plan) -> str:
-    mips = sum(c.solver == "highs_mip" for c in plan.components)
+    solvers = Counter(c.solver for c in plan.components)
     statuses = ", ".join(sorted({c.status for c in plan.components})) or "none"
     return (
-        f"{len(plan.components)} components ({mips} MIP), objective {plan.objective:,.0f}, "
+        f"{len(plan.components)} components ("
+        + ", ".join(f"{n} {s}" for s, n in sorted(solvers.items()))
+        + f"), objective {plan.objective:,.1f}, "
         f"max MIP gap {max((c.mip_gap for c in plan.components), default=0.0):.2e} "
         f"(status: {statuses})"
     )
+
+
+def target(label: str, ok: bool, detail: str) -> None:
+    print(f"  target {label:<42} {'met' if ok else 'NOT MET'}: {detail}", flush=True)
+
+
+def one_need_changed(problem: Problem) -> Problem:
+    """The problem after the recipient revises one P1 need (a typical edit between runs)."""
+    first = next(i for i, n in enumerate(problem.needs) if n.priority is Priority.P1)
+    needs = list(problem.needs)
+    needs[first] = replace(needs[first], quantity=needs[first].quantity + 5)
+    return replace(problem, needs=needs)
+
+
+def run_size(size: str, seed: int, pulp_limit: float) -> None:
+    n_needs, n_offers, n_types = SIZES[size]
+    print(f"\n{size}: {n_needs:,} needs x {n_offers:,} offers, {n_types:,} types", flush=True)
+    problem, _ = timed("generate", lambda: instance(n_needs, n_offers, n_types, seed))
+    arrays, _ = timed("build arrays", lambda: build(problem))
+    print(f"  {len(arrays.arc_offer):,} arcs, {arrays.n_components:,} components")
+    del arrays
+    plan, t_solve = timed("exact solve (decomposed, 2 threads)", lambda: solve(problem))
+    peak_solve = maxrss_mib()  # before the monolithic model raises the high-water mark
+    print(f"  {describe(plan)}")
+    t_serial = None
+    if size != "large":
+        _, t_serial = timed("exact solve (decomposed, 1 thread)", lambda: solve(problem, workers=1))
+    changed = one_need_changed(problem)
+    again, t_again = timed(
+        "re-solve after one need changed",
+        lambda: solve(changed, previous=Previous(problem, plan)),
+    )
+    print(
+        f"  {sum(c.reused for c in again.components)} of {len(again.components)} components "
+        f"reused; {t_solve / t_again:.1f}x faster than the first solve"
+    )
+    base, _ = timed("greedy", lambda: greedy(problem))
+    share = base.objective / plan.objective if plan.objective else 1.0
+    print(f"  greedy objective = {share:.1%} of the optimum")
+    if size in ("small", "medium"):
+        result = pulp_cbc(problem, pulp_limit)
+        if result is None:
+            print("  PuLP + CBC: pulp is not installed; comparison skipped")
+        else:
+            objective, seconds, status = result
+            print(
+                f"  {'PuLP + CBC (build + solve)':<38} {seconds:9.2f} s   {status}, objective "
+                f"{objective:,.1f}; exact solve is {seconds / t_solve:.1f}x faster"
+            )
+            if size == "medium":
+                ratio = seconds / t_solve
+                target("medium >= 30x faster than PuLP + CBC", ratio >= 30, f"{ratio:.1f}x")
+    if size in ("medium", "large"):
+        limit = 30.0 if size == "medium" else 120.0
+        try:
+            whole, t_whole = timed(
+                f"monolithic model (one MIP, limit {limit:g} s)",
+                lambda: solve(problem, decompose=False, time_limit=limit),
+            )
+            print(f"  {describe(whole)}; monolithic / decomposed time = {t_whole / t_solve:.1f}x")
+        except (RuntimeError, MemoryError) as error:
+            print(f"  monolithic model: no plan ({error})")
+    if size == "medium":
+        target("medium solve <= 0.5 s", t_solve <= 0.5, f"{t_solve:.2f} s")
+        ranking, t_stress = timed(
+            "stress: all_donors (50 withdrawals)", lambda: all_donors(problem, plan)
+        )
+        top = ", ".join(f"{r.scenario.label[7:]} {r.objective_lost:,.0f}" for r in ranking[:3])
+        print(f"  donors costing most when withdrawn: {top}")
+        resolved = sum(r.components_resolved for r in ranking) / max(len(ranking), 1)
+        print(f"  {resolved:.0f} of {len(plan.components)} components re-solved per withdrawal")
+        target("all_donors on medium <= 10 s", t_stress <= 10, f"{t_stress:.1f} s")
+    if size == "large":
+        target("large solve <= 10 s", t_solve <= 10, f"{t_solve:.1f} s")
+        target("large within 2 GB", peak_solve <= 2048, f"peak {peak_solve:,.0f} MiB")
+    if t_serial is not None:
+        print(f"  (1-thread solve {t_serial:.2f} s: {t_serial / t_solve:.1f}x the threaded time)")
+    if size == "medium":
+        unit_only(n_needs, n_offers, n_types, seed)
+
+
+def unit_only(n_needs: int, n_offers: int, n_types: int, seed: int) -> None:
+    """The same shape with every substitution at ratio 1: min-cost flow alone, no MIP."""
+    print("\n  the same medium instance with every ratio 1 (min-cost flow only):", flush=True)
+    problem = instance(n_needs, n_offers, n_types, seed, non_unit_share=0.0)
+    plan, t_solve = timed("exact solve (decomposed, 2 threads)", lambda: solve(problem))
+    print(f"  {describe(plan)}")
+    _, t_stress = timed("stress: all_donors (50 withdrawals)", lambda: all_donors(problem, plan))
+    target("ratio-1 medium solve <= 0.5 s", t_solve <= 0.5, f"{t_solve:.2f} s")
+    target("ratio-1 all_donors on medium <= 10 s", t_stress <= 10, f"{t_stress:.1f} s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="small,medium", help="small,medium[,large]")
     parser.add_argument("--seed", type=int, default=20260301)
+    parser.add_argument(
+        "--pulp-limit", type=float, default=600.0, help="seconds CBC may take (default 600)"
+    )
+    parser.add_argument("--size", help=argparse.SUPPRESS)  # one size, in this process
     args = parser.parse_args()
+    if args.size:
+        run_size(args.size, args.seed, args.pulp_limit)
+        return
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     for size in sizes:
         if size not in SIZES:
             parser.error(f"unknown size {size!r}; choose from {', '.join(SIZES)}")
     print(f"matching benchmark, seed {args.seed}, sizes {', '.join(sizes)}")
+    print("each size runs in its own process, so its peak RSS is its own")
     for size in sizes:
-        n_needs, n_offers, n_types = SIZES[size]
-        print(f"\n{size}: {n_needs:,} needs x {n_offers:,} offers, {n_types:,} types")
-        problem, _ = timed(
-            "generate",
-            lambda: instance(n_needs, n_offers, n_types, args.seed),  # noqa: B023
-        )
-        arrays, _ = timed("build arrays", lambda: build(problem))  # noqa: B023
-        print(f"  {len(arrays.arc_offer):,} arcs, {arrays.n_components:,} components")
-        plan, t_solve = timed("exact solve (decomposed)", lambda: solve(problem))  # noqa: B023
-        print(f"  {describe(plan)}")
-        base, _ = timed("greedy", lambda: greedy(problem))  # noqa: B023
-        share = base.objective / plan.objective if plan.objective else 1.0
-        print(f"  greedy objective = {share:.1%} of the optimum")
-        if size == "small":
-            result = pulp_cbc(problem)
-            if result is None:
-                print("  PuLP + CBC: pulp is not installed; comparison skipped")
-            else:
-                objective, seconds = result
-                print(
-                    f"  PuLP + CBC (model build + solve)  {seconds:9.2f} s   objective "
-                    f"{objective:,.0f}; exact solve is {seconds / t_solve:.1f}x faster"
-                )
-        else:
-            print("  PuLP + CBC: run on small only (building the model in Python is the cost)")
-        if size == "medium":
-            whole, t_whole = timed(
-                "monolithic solve (decompose=False)",
-                lambda: solve(problem, decompose=False),  # noqa: B023
-            )
-            print(f"  {describe(whole)}; monolithic / decomposed time = {t_whole / t_solve:.1f}x")
-            ranking, _ = timed(
-                "stress: all_donors (50 withdrawals)",
-                lambda: all_donors(problem, plan),  # noqa: B023
-            )
-            top = ", ".join(f"{r.scenario.label[7:]} {r.objective_lost:,.0f}" for r in ranking[:3])
-            print(f"  donors costing most when withdrawn: {top}")
+        command = [sys.executable, __file__, "--size", size, "--seed", str(args.seed)]
+        command += ["--pulp-limit", str(args.pulp_limit)]
+        subprocess.run(command, check=True)
 
 
 if __name__ == "__main__":

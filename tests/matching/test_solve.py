@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ramstein.domain.needs import Priority
 from ramstein.matching.greedy import greedy
 from ramstein.matching.model import Need, Offer, Problem, Substitution
-from ramstein.matching.solve import Plan, solve
+from ramstein.matching.solve import Plan, Previous, solve
 from tests.matching.strategies import problems, reference_arcs, reference_optimum
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -113,7 +115,38 @@ def test_priority_wins_over_lateness_and_substitutes_fill_the_rest() -> None:
         )
     )
     assert plan.priority_coverage[Priority.P1].share == 1.0
-    assert "highs_mip" in plan.solvers
+    assert set(plan.solvers) <= {"highs_lp", "highs_mip"}
+
+
+def test_a_fractional_relaxation_goes_to_the_integer_program() -> None:
+    # One unit of "big" serves two units of "small". Two offers of "big" meet a need of 3:
+    # the LP sends 1.5 units between them; whole units can send only 1.
+    day = date(2026, 3, 1)
+    problem = Problem(
+        needs=[Need("n", "small", 3, Priority.P1, day)],
+        offers=[Offer("big-1", "DE", "big", 5, day), Offer("big-2", "FR", "big", 5, day)],
+        substitutions=[Substitution("big", "small", 2.0)],
+    )
+    plan = solve(problem)
+    assert plan.solvers == ("highs_mip",)
+    assert plan.units_allocated == 1 and plan.need_coverage["n"] == 2
+    assert plan.objective == 200
+    assert plan.components[0].status == "optimal" and plan.components[0].mip_gap == 0.0
+
+
+def test_threads_do_not_change_the_plan() -> None:
+    problem = Problem(
+        needs=[
+            Need(f"n{i}", f"t{i % 7}", 5 + i % 3, Priority.P2, date(2026, 3, 1 + i % 20))
+            for i in range(60)
+        ],
+        offers=[Offer(f"o{i}", "DE", f"t{i % 7}", 4, date(2026, 3, 1 + i % 25)) for i in range(60)],
+        substitutions=[Substitution("t1", "t2", 0.5), Substitution("t3", "t4", 1.0)],
+    )
+    one, two = solve(problem, workers=1), solve(problem, workers=2)
+    assert len(one.components) > 1
+    assert one.allocations == two.allocations and one.objective == two.objective
+    assert [c.index for c in one.components] == [c.index for c in two.components]
 
 
 def test_fractional_weights_are_scaled_to_integers() -> None:
@@ -134,3 +167,52 @@ def test_fractional_weights_are_scaled_to_integers() -> None:
 def test_nothing_to_match_is_an_empty_plan() -> None:
     plan = solve(Problem(needs=[], offers=[]))
     assert plan.allocations == () and plan.objective == 0 and plan.units_allocated == 0
+
+
+edits = st.sampled_from(["need_quantity", "drop_offer", "new_need", "nothing"])
+
+
+def _edited(problem: Problem, edit: str) -> Problem:
+    if edit == "need_quantity" and problem.needs:
+        first = problem.needs[0]
+        return replace(
+            problem, needs=[replace(first, quantity=first.quantity + 3), *problem.needs[1:]]
+        )
+    if edit == "drop_offer" and problem.offers:
+        return replace(problem, offers=list(problem.offers[1:]))
+    if edit == "new_need":
+        return replace(
+            problem, needs=[*problem.needs, Need("n-new", "a", 4, Priority.P1, date(2026, 3, 9))]
+        )
+    return problem
+
+
+@FAST
+@given(problems(unit_ratios=False), edits)
+def test_resolving_from_a_previous_plan_equals_a_fresh_solve(problem: Problem, edit: str) -> None:
+    changed = _edited(problem, edit)
+    again = solve(changed, previous=Previous(problem, solve(problem)))
+    fresh = solve(changed)
+    assert again.allocations == fresh.allocations
+    assert again.objective == pytest.approx(fresh.objective)
+    assert again.need_coverage == fresh.need_coverage
+
+
+def test_only_the_changed_component_is_solved_again() -> None:
+    day = date(2026, 3, 1)
+    problem = Problem(
+        needs=[
+            Need("shells", "shell", 10, Priority.P1, day),
+            Need("gens", "gen", 5, Priority.P2, day),
+        ],
+        offers=[Offer("o1", "DE", "shell", 6, day), Offer("o2", "FR", "gen", 9, day)],
+    )
+    first = solve(problem)
+    changed = replace(problem, needs=[replace(problem.needs[0], quantity=4), problem.needs[1]])
+    again = solve(changed, previous=Previous(problem, first))
+    reused = {c.index: c.reused for c in again.components}
+    assert sorted(reused.values()) == [False, True]
+    assert again.need_coverage == {"gens": 5.0, "shells": 4.0}
+    # Other weights change every gain: nothing is reused.
+    heavier = replace(changed, weights={**problem.weights, Priority.P2: 50})
+    assert not any(c.reused for c in solve(heavier, previous=Previous(problem, first)).components)

@@ -122,3 +122,9 @@ def writing(ctx: typer.Context) -> Iterator[tuple[UnitOfWork, Principal]]:
     s = state(ctx)
     with s.store().write() as uow:
         yield uow, resolve_principal(uow.conn, acting_as=s.acting_as, user=s.user)
+
+
+def principal(ctx: typer.Context) -> Principal:
+    """The principal acting, for a service that opens its own transactions (`store=`)."""
+    with reading(ctx) as (_, viewer):
+        return viewer

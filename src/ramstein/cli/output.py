@@ -56,7 +56,7 @@ def plain(value: Any) -> Any:
         }
     if isinstance(value, Enum):
         return value.value
-    if value is None or isinstance(value, bool | int | str):
+    if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, Decimal):
         return str(value)

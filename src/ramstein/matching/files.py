@@ -287,6 +287,7 @@ def summary(plan: Plan) -> dict[str, Any]:
                     "objective": c.objective,
                     "mip_gap": c.mip_gap,
                     "gain_scale": c.gain_scale,
+                    "reused": c.reused,
                 }
                 for c in plan.components
             ],

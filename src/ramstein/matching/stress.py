@@ -1,24 +1,41 @@
 """Stress tests of an optimal plan: what if donors withdraw, cut their offers or deliver late?
 
 Every scenario changes some offers (removed, smaller, later) and re-solves only what it must.
-The arc set of a stressed problem is a subset of the baseline's (quantities and gains only
-fall), so a component of the baseline whose changed offers keep their allocations feasible
-and optimal is kept as it was; the others are solved again, together, as one sub-problem.
-Offer quantities cut by a share are floored: `floor(q * (1 - share))` units remain.
+It works on the baseline's arrays: the stressed problem has the same arcs with quantities and
+gains that only fall, so a component whose baseline flow stays feasible and keeps its gain is
+kept as it was, and the others are solved again from the changed arrays, without rebuilding
+the model. Offer quantities cut by a share are floored: `floor(q * (1 - share))` units remain.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import numpy as np
+import numpy.typing as npt
 
 from ramstein.domain.needs import Priority
-from ramstein.matching.model import PRIORITIES, Arrays, Offer, Problem, build
-from ramstein.matching.solve import MIP_TIME_LIMIT, Plan, PriorityCoverage, solve
+from ramstein.matching.model import (
+    GAIN_EPSILON,
+    PRIORITIES,
+    Arrays,
+    IntArray,
+    Offer,
+    Problem,
+    build,
+)
+from ramstein.matching.solve import (
+    MIP_TIME_LIMIT,
+    Plan,
+    arc_index,
+    component_arcs,
+    plan_from_flow,
+    solve_arcs,
+)
 
 TOP_NEEDS = 10
 
@@ -103,67 +120,63 @@ def stressed_problem(problem: Problem, scenario: Scenario) -> Problem:
 
 @dataclass(frozen=True, slots=True)
 class Baseline:
-    """The baseline's arrays and plan, with each offer's and need's component (-1: none)."""
+    """The baseline problem, its arrays and plan, and its flow on every arc."""
 
     problem: Problem
     plan: Plan
     arrays: Arrays
-    offer_component: dict[str, int]
-    need_component: dict[str, int]
-    sent: dict[str, int]
-    """Units allocated per offer id."""
-    component_objective: dict[int, float]
-    """Baseline objective earned in each component."""
+    flow: IntArray
+    groups: list[IntArray]
+    """The arcs of each component."""
+    offer_day: IntArray
+    need_day: IntArray
+    offer_donor: npt.NDArray[np.str_]
 
 
 def baseline(problem: Problem, plan: Plan) -> Baseline:
     arrays = build(problem)
-    oc = np.full(len(arrays.offers), -1, dtype=np.int64)
-    nc = np.full(len(arrays.needs), -1, dtype=np.int64)
-    oc[arrays.arc_offer] = arrays.arc_component
-    nc[arrays.arc_need] = arrays.arc_component
-    sent: dict[str, int] = {}
-    for a in plan.allocations:
-        sent[a.offer_id] = sent.get(a.offer_id, 0) + a.quantity
-    # Arcs are in (offer, need) order, so their keys are sorted and searchable.
-    offer_index = {o.offer_id: i for i, o in enumerate(arrays.offers)}
-    need_index = {n.need_id: i for i, n in enumerate(arrays.needs)}
-    n_needs = max(len(arrays.needs), 1)
-    keys = arrays.arc_offer * n_needs + arrays.arc_need
-    wanted = np.array(
-        [offer_index[a.offer_id] * n_needs + need_index[a.need_id] for a in plan.allocations],
-        dtype=np.int64,
-    )
-    arcs = np.searchsorted(keys, wanted)
-    qty = np.array([a.quantity for a in plan.allocations], dtype=np.float64)
-    earned = np.bincount(
-        arrays.arc_component[arcs],
-        weights=qty * arrays.arc_gain[arcs],
-        minlength=arrays.n_components,
-    )
+    flow = np.zeros(len(arrays.arc_offer), dtype=np.int64)
+    flow[arc_index(arrays, plan.allocations)] = [a.quantity for a in plan.allocations]
     return Baseline(
         problem=problem,
         plan=plan,
         arrays=arrays,
-        offer_component={o.offer_id: int(oc[i]) for i, o in enumerate(arrays.offers)},
-        need_component={n.need_id: int(nc[i]) for i, n in enumerate(arrays.needs)},
-        sent=sent,
-        component_objective={c: float(v) for c, v in enumerate(earned)},
+        flow=flow,
+        groups=component_arcs(arrays),
+        offer_day=np.array([o.available.toordinal() for o in arrays.offers], dtype=np.int64),
+        need_day=np.array([n.needed_by.toordinal() for n in arrays.needs], dtype=np.int64),
+        offer_donor=np.array([o.donor for o in arrays.offers], dtype=np.str_),
     )
 
 
-def _affected(base: Baseline, scenario: Scenario) -> set[int]:
-    """Components whose baseline allocations the scenario may make infeasible or suboptimal."""
-    out: set[int] = set()
-    for offer in base.problem.offers:
-        component = base.offer_component[offer.offer_id]
-        sent = base.sent.get(offer.offer_id, 0)
-        if component < 0 or sent == 0:
-            continue  # unused offers only lose options the optimum did not take
-        new = stressed_offer(offer, scenario)
-        if new is None or new.quantity < sent or new.available != offer.available:
-            out.add(component)
-    return out
+def _stressed_arrays(base: Baseline, scenario: Scenario) -> Arrays:
+    """The baseline's arrays with the scenario's quantities and gains (the arcs stay)."""
+    a = base.arrays
+    qty = a.offer_qty.copy()
+    if scenario.share:
+        qty = np.floor(qty * (1.0 - scenario.share) + 1e-9).astype(np.int64)
+    if scenario.remove:
+        qty[np.isin(base.offer_donor, sorted(scenario.remove))] = 0
+    gain = a.arc_gain
+    if scenario.delay is not None and scenario.delay[1]:
+        day = base.offer_day + np.where(base.offer_donor == scenario.delay[0], scenario.delay[1], 0)
+        late = np.maximum(0, day[a.arc_offer] - base.need_day[a.arc_need])
+        gain = a.arc_ratio * (a.need_weight[a.arc_need] - base.problem.late_penalty * late)
+    return replace(a, offer_qty=qty, arc_gain=gain)
+
+
+def _affected(base: Baseline, stressed: Arrays) -> IntArray:
+    """Components whose baseline flow the scenario makes infeasible or may make suboptimal.
+
+    Quantities and gains only fall, so a component keeps its optimum unless an offer it uses
+    lost units it sent or an arc it uses lost gain; unused offers only lose options the
+    optimum did not take.
+    """
+    a = base.arrays
+    sent = np.bincount(a.arc_offer, weights=base.flow, minlength=len(a.offers))
+    short = stressed.offer_qty < sent
+    hit = (base.flow > 0) & (short[a.arc_offer] | (stressed.arc_gain != a.arc_gain))
+    return np.unique(a.arc_component[hit])
 
 
 def run(
@@ -175,59 +188,26 @@ def run(
     time_limit: float = MIP_TIME_LIMIT,
 ) -> StressResult:
     """Re-solve the components the scenario touches and report what it costs."""
+    started = time.perf_counter()
     base = base or baseline(problem, plan)
-    stressed = stressed_problem(problem, scenario)
-    affected = _affected(base, scenario)
-    sub = Problem(
-        needs=[n for n in problem.needs if base.need_component[n.need_id] in affected],
-        offers=[o for o in stressed.offers if base.offer_component.get(o.offer_id, -1) in affected],
-        substitutions=problem.substitutions,
-        weights=problem.weights,
-        late_penalty=problem.late_penalty,
-    )
-    sub_plan = solve(sub, time_limit=time_limit)
-    new_plan = _merge(base, stressed, affected, sub_plan)
+    stressed = _stressed_arrays(base, scenario)
+    affected = [int(c) for c in _affected(base, stressed)]
+    useful = (stressed.arc_gain > GAIN_EPSILON) & (stressed.offer_qty[stressed.arc_offer] > 0)
+    groups = [base.groups[c][useful[base.groups[c]]] for c in affected]
+    flow = base.flow.copy()
+    for c in affected:
+        flow[base.groups[c]] = 0
+    new_flow, new_stats = solve_arcs(stressed, groups, indices=affected, time_limit=time_limit)
+    for arcs in groups:
+        flow[arcs] = new_flow[arcs]
+    kept = tuple(c for c in plan.components if c.index not in set(affected))
+    stats = tuple(sorted(kept + new_stats, key=lambda c: c.index))
+    new_plan = plan_from_flow(stressed, flow, stats, time.perf_counter() - started)
     return _report(base, scenario, stressed, new_plan, len(affected))
 
 
-def _merge(base: Baseline, stressed: Problem, affected: set[int], sub_plan: Plan) -> Plan:
-    plan = base.plan
-    kept = tuple(a for a in plan.allocations if base.offer_component[a.offer_id] not in affected)
-    allocations = tuple(sorted(kept + sub_plan.allocations, key=lambda a: (a.offer_id, a.need_id)))
-    objective = plan.objective - sum(base.component_objective[c] for c in affected)
-    coverage = {n.need_id: 0.0 for n in stressed.needs}
-    for a in allocations:
-        coverage[a.need_id] += a.need_units
-    sent: dict[str, int] = {}
-    for a in allocations:
-        sent[a.offer_id] = sent.get(a.offer_id, 0) + a.quantity
-    priority_coverage = {
-        p: PriorityCoverage(
-            needed=sum(n.quantity for n in stressed.needs if n.priority == p),
-            covered=sum(coverage[n.need_id] for n in stressed.needs if n.priority == p),
-        )
-        for p in PRIORITIES
-    }
-    unused = {
-        o.offer_id: o.quantity - sent.get(o.offer_id, 0)
-        for o in sorted(stressed.offers, key=lambda o: o.offer_id)
-        if o.quantity - sent.get(o.offer_id, 0) > 0
-    }
-    kept_stats = tuple(c for c in plan.components if c.index not in affected)
-    return Plan(
-        allocations=allocations,
-        objective=objective + sub_plan.objective,
-        units_allocated=sum(a.quantity for a in allocations),
-        need_coverage=coverage,
-        priority_coverage=priority_coverage,
-        unused_offers=unused,
-        components=kept_stats + sub_plan.components,
-        seconds=sub_plan.seconds,
-    )
-
-
 def _report(
-    base: Baseline, scenario: Scenario, stressed: Problem, plan: Plan, resolved: int
+    base: Baseline, scenario: Scenario, stressed: Arrays, plan: Plan, resolved: int
 ) -> StressResult:
     before = base.plan
     coverage_lost = {
@@ -254,6 +234,7 @@ def _report(
         if lost > 1e-9:
             losses.append((lost * weights[need.need_id], lost, need))
     losses.sort(key=lambda t: (-t[0], t[2].need_id))
+    offers = {o.offer_id: o for o in stressed.offers}
     serves: dict[str, set[str]] = {}
     for s in base.problem.substitutions:
         serves.setdefault(s.need_type, set()).add(s.offer_type)
@@ -261,9 +242,9 @@ def _report(
     for weighted, lost, need in losses[:TOP_NEEDS]:
         types = serves.get(need.item_type, set()) | {need.item_type}
         left: dict[str, int] = {}
-        for o in stressed.offers:
-            units = plan.unused_offers.get(o.offer_id, 0)
-            if units and o.item_type in types:
+        for offer_id, units in plan.unused_offers.items():
+            o = offers[offer_id]
+            if o.item_type in types:
                 left[o.donor] = left.get(o.donor, 0) + units
         hurt.append(
             HurtNeed(

@@ -20,7 +20,8 @@ from ramstein.store.uow import UnitOfWork
 from ramstein.store.visibility import visible
 
 
-def _visible(viewer: Principal) -> sa.ColumnElement[bool]:
+def visible_needs(viewer: Principal) -> sa.ColumnElement[bool]:
+    """The needs `viewer` may see, as a SQL condition."""
     n = t.needs
     return visible(
         viewer,
@@ -126,7 +127,7 @@ def change_need_status(
 
 def get_need(*, conn: Connection, viewer: Principal, need_id: int) -> Need:
     """The need, or NotFound if it does not exist or the viewer may not see it."""
-    q = sa.select(t.needs).where(t.needs.c.id == need_id, _visible(viewer))
+    q = sa.select(t.needs).where(t.needs.c.id == need_id, visible_needs(viewer))
     found = rows.needs(conn, conn.execute(q).all())
     if not found:
         raise NotFound("need", need_id)
@@ -148,7 +149,7 @@ def list_needs(
 ) -> list[Need]:
     """Visible needs, most urgent first (priority, then needed-by date)."""
     n = t.needs
-    q = sa.select(n).where(_visible(viewer)).order_by(n.c.priority, n.c.needed_by, n.c.id)
+    q = sa.select(n).where(visible_needs(viewer)).order_by(n.c.priority, n.c.needed_by, n.c.id)
     if area is not None:
         q = q.where(
             n.c.item_type.in_(sa.select(t.item_types.c.code).where(t.item_types.c.area == area))

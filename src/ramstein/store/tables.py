@@ -2,7 +2,9 @@
 
 Projection tables are written only by `store.projector` from events; `rebuild` empties them
 and replays the log. Users and tokens are the host's access configuration, not coalition
-records, so they are not projections and are not in the log.
+records, so they are not projections and are not in the log. Stored matching plans are
+derived data recomputable from the log, so they are not log events either, and `rebuild`
+leaves them alone.
 """
 
 from __future__ import annotations
@@ -366,3 +368,40 @@ api_tokens = sa.Table(
     sa.Column("expires_at", sa.DateTime(timezone=True)),
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
 )
+
+# --- stored matching plans (derived data, not projections) --------------------------------
+
+match_plans = sa.Table(
+    "match_plans",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user_name", sa.String(128)),
+    sa.Column("participant", CODE, nullable=False),
+    sa.Column("log_seq", sa.BigInteger, nullable=False),
+    sa.Column("weights", sa.JSON, nullable=False),
+    sa.Column("late_penalty", sa.Float, nullable=False),
+    sa.Column("objective", sa.Float, nullable=False),
+    sa.Column("units_allocated", sa.BigInteger, nullable=False),
+    sa.Column("solver", sa.JSON, nullable=False),
+    sa.Column("need_ids", sa.JSON, nullable=False),
+    sa.Column("pledge_ids", sa.JSON, nullable=False),
+    sa.Column("inputs", sa.JSON, nullable=False),
+)
+"""One row per stored plan: who ran it, the log position its inputs were read at, its settings,
+results and solver summary, and the input snapshot (needs, offers, substitutions, coalitions)
+that re-runs it exactly. `need_ids` and `pledge_ids` list the records it used, so that who may
+see the plan is checked against their labels at read time without parsing the snapshot."""
+
+match_allocations = sa.Table(
+    "match_allocations",
+    metadata,
+    sa.Column("plan_id", sa.Integer, sa.ForeignKey("match_plans.id"), primary_key=True),
+    sa.Column("pledge_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("tranche", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("need_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("quantity", sa.BigInteger, nullable=False),
+    sa.Column("need_units", sa.Float, nullable=False),
+)
+"""A stored plan's allocations: offer units of a tranche sent to a need. No foreign keys to
+the projections, which `rebuild` empties and refills."""
