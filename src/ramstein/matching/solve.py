@@ -30,6 +30,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import highspy
 import numpy as np
@@ -67,8 +68,9 @@ WORKERS = min(4, os.cpu_count() or 1)
 """Threads solving components at once (HiGHS and OR-Tools release the GIL)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Allocation:
+class Allocation(NamedTuple):
+    """Offer units of one offer sent to one need (a named tuple: plans hold tens of thousands)."""
+
     offer_id: str
     need_id: str
     quantity: int
@@ -247,20 +249,27 @@ def solve_arcs(
     """Flow on every arc, each group of arcs solved as one independent model.
 
     `indices` numbers the groups in the statistics (their component numbers by default).
-    The largest groups start first so that the threads finish together.
+    HiGHS releases the GIL while it solves, so groups that need it go to a thread pool,
+    largest first; OR-Tools' min-cost flow holds the GIL (threads only slow it down), so the
+    all-ratio-1 groups are solved in this thread meanwhile.
     """
     indices = list(range(len(groups))) if indices is None else indices
     flow = np.zeros(len(arrays.arc_offer), dtype=np.int64)
-    order = sorted(range(len(groups)), key=lambda g: (-len(groups[g]), g))
+    needs_highs = [g for g in range(len(groups)) if np.any(arrays.arc_ratio[groups[g]] != 1.0)]
+    needs_highs.sort(key=lambda g: (-len(groups[g]), g))
+    flows_only = sorted(set(range(len(groups))) - set(needs_highs))
 
     def one(g: int) -> tuple[IntArray, ComponentStats]:
         return _solve_component(arrays, groups[g], indices[g], time_limit)
 
-    if workers > 1 and len(groups) > 1:
+    results: dict[int, tuple[IntArray, ComponentStats]] = {}
+    if workers > 1 and len(needs_highs) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = dict(zip(order, pool.map(one, order), strict=True))
+            pending = pool.map(one, needs_highs)
+            results.update((g, one(g)) for g in flows_only)
+            results.update(zip(needs_highs, pending, strict=True))
     else:
-        results = {g: one(g) for g in order}
+        results.update((g, one(g)) for g in flows_only + needs_highs)
     for g, arcs in enumerate(groups):
         flow[arcs] = results[g][0]
     return flow, tuple(results[g][1] for g in range(len(groups)))
@@ -463,14 +472,17 @@ def plan_from_flow(
 ) -> Plan:
     used = np.flatnonzero(flow > 0)
     need_units = flow * arrays.arc_ratio
+    offer_ids = [o.offer_id for o in arrays.offers]
+    need_ids = [n.need_id for n in arrays.needs]
     allocations = tuple(
-        Allocation(
-            offer_id=arrays.offers[int(arrays.arc_offer[a])].offer_id,
-            need_id=arrays.needs[int(arrays.arc_need[a])].need_id,
-            quantity=int(flow[a]),
-            need_units=float(need_units[a]),
+        Allocation(offer_ids[o], need_ids[n], q, u)
+        for o, n, q, u in zip(
+            arrays.arc_offer[used].tolist(),
+            arrays.arc_need[used].tolist(),
+            flow[used].tolist(),
+            need_units[used].tolist(),
+            strict=True,
         )
-        for a in used
     )
     covered = np.bincount(arrays.arc_need, weights=need_units, minlength=len(arrays.needs))
     sent = np.bincount(arrays.arc_offer, weights=flow, minlength=len(arrays.offers))
@@ -486,11 +498,9 @@ def plan_from_flow(
         allocations=allocations,
         objective=float(np.dot(flow, arrays.arc_gain)),
         units_allocated=int(flow.sum()),
-        need_coverage={n.need_id: float(covered[i]) for i, n in enumerate(arrays.needs)},
+        need_coverage=dict(zip(need_ids, covered.tolist(), strict=True)),
         priority_coverage=priority_coverage,
-        unused_offers={
-            o.offer_id: int(left[i]) for i, o in enumerate(arrays.offers) if left[i] > 0
-        },
+        unused_offers={offer_ids[i]: int(left[i]) for i in np.flatnonzero(left > 0).tolist()},
         components=stats,
         seconds=seconds,
     )
