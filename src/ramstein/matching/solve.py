@@ -249,27 +249,23 @@ def solve_arcs(
     """Flow on every arc, each group of arcs solved as one independent model.
 
     `indices` numbers the groups in the statistics (their component numbers by default).
-    HiGHS releases the GIL while it solves, so groups that need it go to a thread pool,
-    largest first; OR-Tools' min-cost flow holds the GIL (threads only slow it down), so the
-    all-ratio-1 groups are solved in this thread meanwhile.
+    HiGHS releases the GIL while it solves, so when some group needs it every group goes to a
+    thread pool, largest first. OR-Tools' min-cost flow holds the GIL, so groups that all are
+    min-cost flows are solved in this thread: threads would only add switching.
     """
     indices = list(range(len(groups))) if indices is None else indices
     flow = np.zeros(len(arrays.arc_offer), dtype=np.int64)
-    needs_highs = [g for g in range(len(groups)) if np.any(arrays.arc_ratio[groups[g]] != 1.0)]
-    needs_highs.sort(key=lambda g: (-len(groups[g]), g))
-    flows_only = sorted(set(range(len(groups))) - set(needs_highs))
+    order = sorted(range(len(groups)), key=lambda g: (-len(groups[g]), g))
+    uses_highs = any(np.any(arrays.arc_ratio[arcs] != 1.0) for arcs in groups)
 
     def one(g: int) -> tuple[IntArray, ComponentStats]:
         return _solve_component(arrays, groups[g], indices[g], time_limit)
 
-    results: dict[int, tuple[IntArray, ComponentStats]] = {}
-    if workers > 1 and len(needs_highs) > 1:
+    if workers > 1 and uses_highs and len(groups) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            pending = pool.map(one, needs_highs)
-            results.update((g, one(g)) for g in flows_only)
-            results.update(zip(needs_highs, pending, strict=True))
+            results = dict(zip(order, pool.map(one, order), strict=True))
     else:
-        results.update((g, one(g)) for g in flows_only + needs_highs)
+        results = {g: one(g) for g in order}
     for g, arcs in enumerate(groups):
         flow[arcs] = results[g][0]
     return flow, tuple(results[g][1] for g in range(len(groups)))
