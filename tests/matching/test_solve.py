@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from ramstein.domain.needs import Priority
 from ramstein.matching.greedy import greedy
 from ramstein.matching.model import Need, Offer, Problem, Substitution
-from ramstein.matching.solve import Plan, Previous, solve
+from ramstein.matching.solve import Allocation, Plan, Previous, solve
 from tests.matching.strategies import problems, reference_arcs, reference_optimum
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -119,8 +119,24 @@ def test_priority_wins_over_lateness_and_substitutes_fill_the_rest() -> None:
 
 
 def test_a_fractional_relaxation_goes_to_the_integer_program() -> None:
-    # One unit of "big" serves two units of "small". Two offers of "big" meet a need of 3:
-    # the LP sends 1.5 units between them; whole units can send only 1.
+    # One unit of "big" serves 1.5 units of "small"; a need of 5, 6 big and 1 small on offer.
+    # The LP sends 3 big (4.5 units) and half a small; in whole units 3 big alone are best.
+    day = date(2026, 3, 1)
+    problem = Problem(
+        needs=[Need("n", "small", 5, Priority.P2, day)],
+        offers=[Offer("big", "DE", "big", 6, day), Offer("small", "FR", "small", 1, day)],
+        substitutions=[Substitution("big", "small", 1.5)],
+    )
+    plan = solve(problem)
+    assert plan.solvers == ("highs_mip",)
+    assert plan.allocations == (Allocation("big", "n", 3, 4.5),)
+    assert plan.objective == 180
+    assert plan.components[0].status == "optimal" and plan.components[0].mip_gap == 0.0
+
+
+def test_half_units_are_cut_off_before_branching() -> None:
+    # One unit of "big" serves 2 units of "small": a need of 3 takes at most one "big". The
+    # cut "at most floor(3 / 2) big units" makes the relaxation integral, so no MIP is needed.
     day = date(2026, 3, 1)
     problem = Problem(
         needs=[Need("n", "small", 3, Priority.P1, day)],
@@ -128,10 +144,9 @@ def test_a_fractional_relaxation_goes_to_the_integer_program() -> None:
         substitutions=[Substitution("big", "small", 2.0)],
     )
     plan = solve(problem)
-    assert plan.solvers == ("highs_mip",)
+    assert plan.solvers == ("highs_lp",)
     assert plan.units_allocated == 1 and plan.need_coverage["n"] == 2
     assert plan.objective == 200
-    assert plan.components[0].status == "optimal" and plan.components[0].mip_gap == 0.0
 
 
 def test_threads_do_not_change_the_plan() -> None:
@@ -169,7 +184,7 @@ def test_nothing_to_match_is_an_empty_plan() -> None:
     assert plan.allocations == () and plan.objective == 0 and plan.units_allocated == 0
 
 
-edits = st.sampled_from(["need_quantity", "drop_offer", "new_need", "nothing"])
+edits = st.sampled_from(["need_quantity", "need_earlier", "drop_offer", "new_need", "nothing"])
 
 
 def _edited(problem: Problem, edit: str) -> Problem:
@@ -178,6 +193,11 @@ def _edited(problem: Problem, edit: str) -> Problem:
         return replace(
             problem, needs=[replace(first, quantity=first.quantity + 3), *problem.needs[1:]]
         )
+    if edit == "need_earlier" and problem.needs:
+        # Offers become late for it: some of its old allocations are no longer arcs at all.
+        first = problem.needs[0]
+        earlier = replace(first, needed_by=first.needed_by - timedelta(days=30))
+        return replace(problem, needs=[earlier, *problem.needs[1:]])
     if edit == "drop_offer" and problem.offers:
         return replace(problem, offers=list(problem.offers[1:]))
     if edit == "new_need":
@@ -216,3 +236,20 @@ def test_only_the_changed_component_is_solved_again() -> None:
     # Other weights change every gain: nothing is reused.
     heavier = replace(changed, weights={**problem.weights, Priority.P2: 50})
     assert not any(c.reused for c in solve(heavier, previous=Previous(problem, first)).components)
+
+
+def test_a_previous_plan_whose_pairs_are_gone_is_solved_afresh() -> None:
+    # The P3 need moves a month earlier: the offer is now too late to gain anything there,
+    # so the previous allocation to it is no arc of the new model; it is simply dropped.
+    day = date(2026, 3, 10)
+    problem = Problem(
+        needs=[Need("p1", "a", 5, Priority.P1, day), Need("p3", "a", 5, Priority.P3, day)],
+        offers=[Offer("o", "DE", "a", 10, day - timedelta(days=5))],
+    )
+    first = solve(problem)
+    assert first.need_coverage == {"p1": 5.0, "p3": 5.0}
+    earlier = replace(problem.needs[1], needed_by=day - timedelta(days=30))
+    changed = replace(problem, needs=[problem.needs[0], earlier])
+    again = solve(changed, previous=Previous(problem, first))
+    assert again.need_coverage == {"p1": 5.0, "p3": 0.0}
+    assert again.allocations == solve(changed).allocations

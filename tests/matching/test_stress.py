@@ -98,6 +98,28 @@ def test_all_donors_ranking_is_sorted(problem: Problem) -> None:
     assert lost == sorted(lost, reverse=True)
 
 
+def test_withdrawals_in_worker_processes_equal_withdrawals_in_this_one() -> None:
+    problem = Problem(
+        needs=[
+            Need(f"n{i}", f"t{i % 5}", 3 + i % 4, list(Priority)[i % 4], date(2026, 3, 1 + i % 9))
+            for i in range(40)
+        ],
+        offers=[
+            Offer(f"o{i}", DONORS[i % 3], f"t{i % 6}", 2 + i % 3, date(2026, 3, 1 + i % 13))
+            for i in range(40)
+        ],
+        substitutions=[Substitution("t5", "t0", 2.0), Substitution("t1", "t2", 1.0)],
+    )
+    plan = solve(problem)
+    here = all_donors(problem, plan, processes=1)
+    there = all_donors(problem, plan, processes=2)
+    assert [r.scenario for r in here] == [r.scenario for r in there]
+    for a, b in zip(here, there, strict=True):
+        assert a.plan.allocations == b.plan.allocations
+        assert a.objective_lost == b.objective_lost and a.hurt == b.hurt
+    assert here[0].objective_lost > 0
+
+
 def test_withdrawal_reports_losses_and_remaining_capacity() -> None:
     day = date(2026, 3, 1)
     problem = Problem(

@@ -17,9 +17,8 @@ def greedy(problem: Problem) -> Plan:
     arrays = build(problem)
     flow = np.zeros(len(arrays.arc_offer), dtype=np.int64)
     offer_left = arrays.offer_qty.tolist()
-    offer_day = np.array([o.available.toordinal() for o in arrays.offers], dtype=np.int64)
     # Each need's arcs, earliest available offer first, then offer id (the canonical index).
-    order = np.lexsort((arrays.arc_offer, offer_day[arrays.arc_offer], arrays.arc_need))
+    order = np.lexsort((arrays.arc_offer, arrays.offer_day[arrays.arc_offer], arrays.arc_need))
     bounds = np.searchsorted(arrays.arc_need[order], np.arange(len(arrays.needs) + 1)).tolist()
     arc_offer = arrays.arc_offer[order].tolist()
     arc_ratio = arrays.arc_ratio[order].tolist()

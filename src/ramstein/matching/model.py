@@ -4,6 +4,12 @@ An arc joins an offer to a need whose item type it may serve (itself at ratio 1,
 substitution). Its unit gain, per offer unit, is r * (w - L * max(0, available - needed_by));
 only arcs with a positive gain can improve the objective, so only those are kept. Everything
 is built with NumPy array operations: there is no Python loop over arcs.
+
+The arc graph falls apart along substitution families: item types joined by substitutions
+(between a type that is offered and one that is needed) form one **component**, and no arc
+joins two components. Components are found on the type graph, which has a few thousand
+nodes even when there are millions of arcs, and the arcs are generated component by
+component, so each component's arcs are one contiguous slice.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -68,31 +75,70 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Arrays:
-    """The problem in canonical order (needs by need_id, offers by offer_id) plus its arcs."""
+    """The problem in canonical order (needs by need_id, offers by offer_id) plus its arcs.
+
+    Arcs are ordered by component, then substitution (offer type, need type), then offer,
+    then need, so the same inputs always give the same model, and component `c` owns the arcs
+    `component_start[c]:component_start[c + 1]`.
+    """
 
     needs: tuple[Need, ...]
     offers: tuple[Offer, ...]
+    need_ids: tuple[str, ...]
+    offer_ids: tuple[str, ...]
     need_qty: IntArray
     need_weight: FloatArray
     need_priority: IntArray
     """Index into PRIORITIES."""
+    need_day: IntArray
+    """Needed-by date as a proleptic ordinal."""
+    need_type: IntArray
     offer_qty: IntArray
+    offer_day: IntArray
+    offer_type: IntArray
+    types: tuple[str, ...]
+    """Item type names, sorted; `need_type` and `offer_type` index into it."""
     arc_offer: IntArray
     arc_need: IntArray
     arc_ratio: FloatArray
     arc_gain: FloatArray
     """Gain per offer unit sent along the arc (already multiplied by the ratio)."""
-    arc_component: IntArray
-    """Component number of each arc, 0..n_components-1 in order of first offer/need."""
-    n_components: int
+    component_start: IntArray
+    """Arc slice bounds of the components: n_components + 1 entries."""
+    offer_component: IntArray
+    """Component of each offer (-1 for an offer with no arc)."""
+    need_component: IntArray
+
+    @property
+    def n_components(self) -> int:
+        return len(self.component_start) - 1
+
+    @property
+    def arc_component(self) -> IntArray:
+        """Component number of each arc."""
+        return np.repeat(
+            np.arange(self.n_components, dtype=np.int64), np.diff(self.component_start)
+        )
+
+    def arcs_of(self, component: int) -> slice:
+        return slice(int(self.component_start[component]), int(self.component_start[component + 1]))
 
 
-def _days(values: Sequence[date]) -> IntArray:
+def _ordinals(values: Sequence[date]) -> IntArray:
     return np.fromiter((d.toordinal() for d in values), dtype=np.int64, count=len(values))
 
 
-def _type_codes(types: list[str], vocabulary: dict[str, int]) -> IntArray:
-    return np.fromiter((vocabulary[t] for t in types), dtype=np.int64, count=len(types))
+def _ints(values: Sequence[int]) -> IntArray:
+    return np.fromiter(values, dtype=np.int64, count=len(values))
+
+
+def _codes(names: Sequence[str], vocabulary: Mapping[str, int]) -> IntArray:
+    return np.fromiter(map(vocabulary.__getitem__, names), dtype=np.int64, count=len(names))
+
+
+def _starts(counts: IntArray) -> IntArray:
+    """Where each block of `counts` starts when the blocks are laid end to end."""
+    return (np.cumsum(counts) - counts).astype(np.int64)
 
 
 def validate(problem: Problem) -> None:
@@ -123,112 +169,134 @@ def validate(problem: Problem) -> None:
         raise ValueError("The lateness penalty must be zero or positive.")
 
 
+def type_components(n_types: int, tails: IntArray, heads: IntArray) -> IntArray:
+    """The smallest type index of each type's connected component (edges tails -> heads).
+
+    Min-label propagation with pointer jumping on the type graph: each round pulls the
+    smaller label across every edge at once, so the rounds grow with a family's diameter.
+    """
+    label = np.arange(n_types, dtype=np.int64)
+    if len(tails) == 0:
+        return label
+    while True:
+        low = np.minimum(label[tails], label[heads])
+        new = label.copy()
+        np.minimum.at(new, tails, low)
+        np.minimum.at(new, heads, low)
+        new = new[new]
+        if np.array_equal(new, label):
+            return label
+        label = new
+
+
 def build(problem: Problem) -> Arrays:
     """Canonical arrays, positive-gain arcs and components of `problem`."""
     validate(problem)
-    needs = tuple(sorted(problem.needs, key=lambda n: n.need_id))
-    offers = tuple(sorted(problem.offers, key=lambda o: o.offer_id))
-    types = sorted(
-        {n.item_type for n in needs}
-        | {o.item_type for o in offers}
-        | {s.offer_type for s in problem.substitutions}
-        | {s.need_type for s in problem.substitutions}
+    needs = tuple(sorted(problem.needs, key=attrgetter("need_id")))
+    offers = tuple(sorted(problem.offers, key=attrgetter("offer_id")))
+    explicit = sorted(
+        (s for s in problem.substitutions if s.offer_type != s.need_type),
+        key=attrgetter("offer_type", "need_type"),
+    )
+    need_types = [n.item_type for n in needs]
+    offer_types = [o.item_type for o in offers]
+    types = tuple(
+        sorted(
+            set(need_types)
+            | set(offer_types)
+            | {s.offer_type for s in explicit}
+            | {s.need_type for s in explicit}
+        )
     )
     vocab = {t: i for i, t in enumerate(types)}
     n_types = len(types)
 
-    need_type = _type_codes([n.item_type for n in needs], vocab)
-    offer_type = _type_codes([o.item_type for o in offers], vocab)
-    need_qty = np.array([n.quantity for n in needs], dtype=np.int64)
-    offer_qty = np.array([o.quantity for o in offers], dtype=np.int64)
-    prio_index = {p: i for i, p in enumerate(PRIORITIES)}
-    need_priority = np.array([prio_index[n.priority] for n in needs], dtype=np.int64)
+    need_type = _codes(need_types, vocab)
+    offer_type = _codes(offer_types, vocab)
+    need_qty = _ints([n.quantity for n in needs])
+    offer_qty = _ints([o.quantity for o in offers])
+    need_day = _ordinals([n.needed_by for n in needs])
+    offer_day = _ordinals([o.available for o in offers])
+    need_priority = _codes([n.priority for n in needs], {p: i for i, p in enumerate(PRIORITIES)})
     need_weight = np.array(
         [float(problem.weights[n.priority]) if n.weight is None else n.weight for n in needs],
         dtype=np.float64,
     )
 
     # Substitution table: every type serves itself at 1, plus the given pairs.
-    explicit = [s for s in problem.substitutions if s.offer_type != s.need_type]
-    sub_from = np.concatenate(
-        [np.arange(n_types), _type_codes([s.offer_type for s in explicit], vocab)]
-    )
-    sub_to = np.concatenate(
-        [np.arange(n_types), _type_codes([s.need_type for s in explicit], vocab)]
-    )
+    sub_from = np.concatenate([np.arange(n_types), _codes([s.offer_type for s in explicit], vocab)])
+    sub_to = np.concatenate([np.arange(n_types), _codes([s.need_type for s in explicit], vocab)])
     sub_ratio = np.concatenate([np.ones(n_types), [float(s.ratio) for s in explicit]])
 
-    # Offers and needs grouped by type: start offset and count of each type's block.
-    offer_order = np.argsort(offer_type, kind="stable")
-    need_order = np.argsort(need_type, kind="stable")
-    offer_count = np.bincount(offer_type, minlength=n_types)
-    need_count = np.bincount(need_type, minlength=n_types)
-    offer_start = np.concatenate([[0], np.cumsum(offer_count)[:-1]]).astype(np.int64)
-    need_start = np.concatenate([[0], np.cumsum(need_count)[:-1]]).astype(np.int64)
+    # Offers and needs with something to give or take, grouped by type (each type's block in
+    # canonical order, since the records are already sorted by id).
+    live_offers = np.flatnonzero(offer_qty > 0)
+    live_needs = np.flatnonzero(need_qty > 0)
+    offer_by_type = live_offers[np.argsort(offer_type[live_offers], kind="stable")]
+    need_by_type = live_needs[np.argsort(need_type[live_needs], kind="stable")]
+    offer_count = np.bincount(offer_type[live_offers], minlength=n_types)
+    need_count = np.bincount(need_type[live_needs], minlength=n_types)
+    offer_start, need_start = _starts(offer_count), _starts(need_count)
+
+    # A substitution matters only between a type on offer and a type in need; those join
+    # types into families (components), and their arcs are generated family by family.
+    live = np.flatnonzero((offer_count[sub_from] > 0) & (need_count[sub_to] > 0))
+    family = type_components(n_types, sub_from[live], sub_to[live])
+    live = live[np.lexsort((sub_to[live], sub_from[live], family[sub_from[live]]))]
+    sf, st, sr = sub_from[live], sub_to[live], sub_ratio[live]
 
     # Cartesian product of each substitution's offer block and need block, without loops.
-    per_sub = offer_count[sub_from] * need_count[sub_to]
-    total = int(per_sub.sum()) if n_types else 0
-    arc_sub = np.repeat(np.arange(len(sub_from)), per_sub)
-    first = np.concatenate([[0], np.cumsum(per_sub)[:-1]]).astype(np.int64)
-    local = np.arange(total, dtype=np.int64) - first[arc_sub]
-    width = need_count[sub_to[arc_sub]]
-    arc_offer = offer_order[offer_start[sub_from[arc_sub]] + local // np.maximum(width, 1)]
-    arc_need = need_order[need_start[sub_to[arc_sub]] + local % np.maximum(width, 1)]
-    arc_ratio = sub_ratio[arc_sub]
-
-    late = np.maximum(
-        0,
-        _days([o.available for o in offers])[arc_offer]
-        - _days([n.needed_by for n in needs])[arc_need],
-    )
+    per_sub = offer_count[sf] * need_count[st]
+    total = int(per_sub.sum())
+    block = np.repeat(np.arange(len(live), dtype=np.int64), per_sub)
+    local = np.arange(total, dtype=np.int64) - np.repeat(_starts(per_sub), per_sub)
+    first, second = np.divmod(local, np.maximum(need_count[st], 1)[block])
+    del local
+    arc_offer = offer_by_type[offer_start[sf][block] + first]
+    arc_need = need_by_type[need_start[st][block] + second]
+    del first, second
+    arc_ratio = sr[block]
+    late = np.maximum(0, offer_day[arc_offer] - need_day[arc_need])
     arc_gain = arc_ratio * (need_weight[arc_need] - problem.late_penalty * late)
-    useful = (arc_gain > GAIN_EPSILON) & (offer_qty[arc_offer] > 0) & (need_qty[arc_need] > 0)
-    # Canonical arc order (offer, then need) so the same inputs give the same model.
-    keep = np.flatnonzero(useful)
-    keep = keep[np.lexsort((arc_need[keep], arc_offer[keep]))]
+    del late
+    keep = np.flatnonzero(arc_gain > GAIN_EPSILON)
     arc_offer, arc_need = arc_offer[keep], arc_need[keep]
     arc_ratio, arc_gain = arc_ratio[keep], arc_gain[keep]
 
-    arc_component, n_components = components(len(offers), len(needs), arc_offer, arc_need)
+    # Component bounds: arcs are already grouped by family; families left without an arc
+    # (every gain non-positive) are dropped, and the rest numbered in order.
+    arc_family = family[sf][block[keep]]
+    del block, keep
+    changes = np.flatnonzero(arc_family[1:] != arc_family[:-1]) + 1
+    component_start = np.concatenate([[0], changes, [len(arc_offer)]]).astype(np.int64)
+    if len(arc_offer) == 0:
+        component_start = np.zeros(1, dtype=np.int64)
+    arc_component = np.repeat(
+        np.arange(len(component_start) - 1, dtype=np.int64), np.diff(component_start)
+    )
+    offer_component = np.full(len(offers), -1, dtype=np.int64)
+    offer_component[arc_offer] = arc_component
+    need_component = np.full(len(needs), -1, dtype=np.int64)
+    need_component[arc_need] = arc_component
     return Arrays(
         needs=needs,
         offers=offers,
+        need_ids=tuple(n.need_id for n in needs),
+        offer_ids=tuple(o.offer_id for o in offers),
         need_qty=need_qty,
         need_weight=need_weight,
         need_priority=need_priority,
+        need_day=need_day,
+        need_type=need_type,
         offer_qty=offer_qty,
-        arc_offer=arc_offer.astype(np.int64),
-        arc_need=arc_need.astype(np.int64),
-        arc_ratio=arc_ratio.astype(np.float64),
-        arc_gain=arc_gain.astype(np.float64),
-        arc_component=arc_component,
-        n_components=n_components,
+        offer_day=offer_day,
+        offer_type=offer_type,
+        types=types,
+        arc_offer=arc_offer,
+        arc_need=arc_need,
+        arc_ratio=arc_ratio,
+        arc_gain=arc_gain,
+        component_start=component_start,
+        offer_component=offer_component,
+        need_component=need_component,
     )
-
-
-def components(
-    n_offers: int, n_needs: int, arc_offer: IntArray, arc_need: IntArray
-) -> tuple[IntArray, int]:
-    """Connected components of the bipartite arc graph, labelled 0..k-1 per arc.
-
-    Min-label propagation with pointer jumping, all in NumPy: each round pulls the smaller
-    label across every arc at once, so the number of rounds grows with the graph's diameter
-    in label hops (a handful for substitution families), never with the number of arcs.
-    """
-    if len(arc_offer) == 0:
-        return np.zeros(0, dtype=np.int64), 0
-    u = arc_offer.astype(np.int64)
-    v = (arc_need + n_offers).astype(np.int64)
-    label = np.arange(n_offers + n_needs, dtype=np.int64)
-    while True:
-        low = np.minimum(label[u], label[v])
-        new = label.copy()
-        np.minimum.at(new, u, low)
-        np.minimum.at(new, v, low)
-        new = new[new]  # pointer jumping: follow a label to its own label
-        if np.array_equal(new, label):
-            break
-        label = new
-    roots, arc_component = np.unique(label[u], return_inverse=True)
-    return arc_component.astype(np.int64).reshape(-1), len(roots)

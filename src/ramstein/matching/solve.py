@@ -3,33 +3,39 @@
 Two solvers, each where it is exact:
 
 * A component whose arcs all have ratio 1 is a transportation problem: a min-cost flow
-  (source -> offers -> needs -> sink, plus a free source -> sink bypass so sending nothing is
-  allowed). Its constraint matrix is totally unimodular, so the optimum is integral and
-  OR-Tools' cost-scaling min-cost flow finds it exactly, in integer arithmetic,
-  far faster than a general LP. Costs must be integers: gains are scaled by the smallest power
-  of ten that makes them whole (x1 when weights and the penalty are integers).
+  (offers -> needs -> sink, plus a free offer -> sink arc so sending nothing is allowed). Its
+  constraint matrix is totally unimodular, so the optimum is integral and OR-Tools'
+  cost-scaling min-cost flow finds it exactly, in integer arithmetic, several times faster
+  than a general LP. Costs must be integers: gains are scaled by the smallest power of ten
+  that makes them whole (x1 when weights and the penalty are integers).
 * A component with any other ratio loses total unimodularity (a need row holds r * x), so its
   LP optimum may be fractional while items are indivisible. HiGHS first solves the LP
-  relaxation with the simplex method: a basic optimum that is already integral is the integer
-  optimum (`highs_lp`). Otherwise HiGHS solves the small integer program (branch and bound on
-  that relaxation, `highs_mip`) under a time limit. Gains scaled to whole numbers make every
-  plan's objective a multiple of 1/scale, so a proven gap below that step is a proof of
-  optimality; a time-limited component records the relative gap HiGHS proved.
+  relaxation with the simplex method; a basic optimum that is already integral is the
+  integer optimum (`highs_lp`), and so is the relaxation rounded down and topped up along
+  ratio-1 arcs when it comes within one objective step of the LP bound. Otherwise HiGHS
+  solves the small integer program (branch and bound on that relaxation, `highs_mip`) under
+  a time limit, starting from that rounded plan. The model carries one valid inequality per
+  need and non-unit ratio, "at most floor(q / r) offer units at ratio r", which cuts off the
+  half-units that make many of these relaxations fractional. Every plan's objective is a
+  multiple of the gains' common step, so a proven gap below that step proves optimality; a
+  time-limited component records the relative gap HiGHS proved.
 
-Components are independent, so they are solved on a small thread pool: both solvers release
-the GIL while they run. Results are placed by component number, so the plan does not depend
-on which thread finished first.
+HiGHS releases the GIL while it runs and OR-Tools does not, so HiGHS components go to a
+small thread pool while this thread solves the min-cost flows. Results are placed by
+component number, so the plan does not depend on which thread finished first.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import NamedTuple
 
 import highspy
@@ -42,8 +48,6 @@ from ramstein.matching.model import (
     Arrays,
     FloatArray,
     IntArray,
-    Need,
-    Offer,
     Problem,
     Substitution,
     build,
@@ -65,7 +69,7 @@ MIP_OPTIONS: dict[str, bool | float | str] = {
     "mip_detect_symmetry": False,
 }
 WORKERS = min(4, os.cpu_count() or 1)
-"""Threads solving components at once (HiGHS and OR-Tools release the GIL)."""
+"""Threads solving HiGHS components at once (HiGHS releases the GIL)."""
 
 
 class Allocation(NamedTuple):
@@ -85,7 +89,8 @@ class ComponentStats:
     needs: int
     arcs: int
     solver: str
-    """`min_cost_flow` (OR-Tools), `highs_lp` (integral LP optimum) or `highs_mip` (HiGHS)."""
+    """`min_cost_flow` (OR-Tools), `highs_lp` (the LP relaxation proved the plan optimal) or
+    `highs_mip` (HiGHS branch and bound)."""
     status: str
     objective: float
     mip_gap: float
@@ -106,23 +111,96 @@ class PriorityCoverage:
         return self.covered / self.needed if self.needed else 1.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class Plan:
-    allocations: tuple[Allocation, ...]
+    """A matching plan, held as arrays; the record views are built when first read.
+
+    Allocations are in canonical order (offer id, then need id). `offer_ids` and `need_ids`
+    name the offers and needs the index arrays point into.
+    """
+
+    offer_ids: Sequence[str]
+    need_ids: Sequence[str]
+    alloc_offer: IntArray
+    alloc_need: IntArray
+    alloc_quantity: IntArray
+    alloc_need_units: FloatArray
+    covered: FloatArray
+    """Need units covered, per need."""
+    left: IntArray
+    """Offer units not allocated, per offer."""
     objective: float
-    units_allocated: int
-    """Offer units allocated."""
-    need_coverage: dict[str, float]
-    """Need units covered per need id."""
     priority_coverage: dict[Priority, PriorityCoverage]
-    unused_offers: dict[str, int]
-    """Offer units left per offer id (offers with nothing left are absent)."""
     components: tuple[ComponentStats, ...] = field(default=())
     seconds: float = 0.0
 
     @property
+    def units_allocated(self) -> int:
+        """Offer units allocated."""
+        return int(self.alloc_quantity.sum())
+
+    @property
     def solvers(self) -> tuple[str, ...]:
         return tuple(sorted({c.solver for c in self.components}))
+
+    @cached_property
+    def allocations(self) -> tuple[Allocation, ...]:
+        offer_ids, need_ids = self.offer_ids, self.need_ids
+        return tuple(
+            Allocation(offer_ids[o], need_ids[n], q, u)
+            for o, n, q, u in zip(
+                self.alloc_offer.tolist(),
+                self.alloc_need.tolist(),
+                self.alloc_quantity.tolist(),
+                self.alloc_need_units.tolist(),
+                strict=True,
+            )
+        )
+
+    @cached_property
+    def need_coverage(self) -> dict[str, float]:
+        """Need units covered per need id."""
+        return dict(zip(self.need_ids, self.covered.tolist(), strict=True))
+
+    @cached_property
+    def unused_offers(self) -> dict[str, int]:
+        """Offer units left per offer id (offers with nothing left are absent)."""
+        ids = self.offer_ids
+        return {ids[i]: int(self.left[i]) for i in np.flatnonzero(self.left > 0).tolist()}
+
+    @classmethod
+    def of_records(
+        cls,
+        *,
+        allocations: Iterable[Allocation],
+        need_coverage: Mapping[str, float],
+        unused_offers: Mapping[str, int],
+        objective: float,
+        priority_coverage: dict[Priority, PriorityCoverage],
+        components: tuple[ComponentStats, ...] = (),
+        seconds: float = 0.0,
+    ) -> Plan:
+        """A plan from its records (a stored plan read back)."""
+        rows = sorted(allocations)
+        offer_ids = tuple(sorted({a.offer_id for a in rows} | set(unused_offers)))
+        need_ids = tuple(need_coverage)
+        offer_index = {o: i for i, o in enumerate(offer_ids)}
+        need_index = {n: i for i, n in enumerate(need_ids)}
+        left = np.array([unused_offers.get(o, 0) for o in offer_ids], dtype=np.int64)
+        return cls(
+            offer_ids=offer_ids,
+            need_ids=need_ids,
+            alloc_offer=np.array([offer_index[a.offer_id] for a in rows], dtype=np.int64),
+            alloc_need=np.array([need_index[a.need_id] for a in rows], dtype=np.int64),
+            alloc_quantity=np.array([a.quantity for a in rows], dtype=np.int64),
+            alloc_need_units=np.array([a.need_units for a in rows], dtype=np.float64),
+            covered=np.array(list(need_coverage.values()), dtype=np.float64),
+            left=left,
+            objective=objective,
+            priority_coverage=priority_coverage,
+            components=components,
+            seconds=seconds,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +209,72 @@ class Previous:
 
     problem: Problem
     plan: Plan
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One component as a model: its arcs, and its offers and needs numbered from 0."""
+
+    index: int
+    arcs: IntArray
+    offers: IntArray
+    needs: IntArray
+    arc_o: IntArray
+    """Local offer number of each arc."""
+    arc_n: IntArray
+
+
+def _members(component_of: IntArray, n_components: int) -> tuple[IntArray, IntArray, IntArray]:
+    """(members sorted by component, each component's start in it, each member's local number)."""
+    order = np.argsort(component_of, kind="stable")
+    start = np.searchsorted(component_of[order], np.arange(n_components + 1))
+    local = np.zeros(len(component_of), dtype=np.int64)
+    ranked = order[start[0] :]
+    local[ranked] = np.arange(len(ranked)) - (start[component_of[ranked]] - start[0])
+    return order, start, local
+
+
+def parts(
+    arrays: Arrays, *, arcs: Mapping[int, IntArray] | None = None, which: Iterable[int] = ()
+) -> list[Part]:
+    """The components `which` (all when empty) as parts; `arcs` overrides a component's arcs."""
+    k = arrays.n_components
+    offer_order, offer_start, offer_local = _members(arrays.offer_component, k)
+    need_order, need_start, need_local = _members(arrays.need_component, k)
+    out = []
+    for c in which or range(k):
+        ids = arcs[c] if arcs is not None and c in arcs else None
+        if ids is None:
+            ids = np.arange(arrays.component_start[c], arrays.component_start[c + 1])
+        out.append(
+            Part(
+                index=c,
+                arcs=ids,
+                offers=offer_order[offer_start[c] : offer_start[c + 1]],
+                needs=need_order[need_start[c] : need_start[c + 1]],
+                arc_o=offer_local[arrays.arc_offer[ids]],
+                arc_n=need_local[arrays.arc_need[ids]],
+            )
+        )
+    return out
+
+
+def whole(arrays: Arrays) -> Part:
+    """Every arc as one part (the monolithic model, for comparison)."""
+    offers = np.flatnonzero(arrays.offer_component >= 0)
+    needs = np.flatnonzero(arrays.need_component >= 0)
+    offer_local = np.zeros(len(arrays.offers), dtype=np.int64)
+    need_local = np.zeros(len(arrays.needs), dtype=np.int64)
+    offer_local[offers] = np.arange(len(offers))
+    need_local[needs] = np.arange(len(needs))
+    return Part(
+        index=0,
+        arcs=np.arange(len(arrays.arc_offer)),
+        offers=offers,
+        needs=needs,
+        arc_o=offer_local[arrays.arc_offer],
+        arc_n=need_local[arrays.arc_need],
+    )
 
 
 def solve(
@@ -149,44 +293,61 @@ def solve(
     """
     started = time.perf_counter()
     arrays = build(problem)
-    if decompose:
-        groups = component_arcs(arrays)
-    else:
-        groups = [np.arange(len(arrays.arc_offer))] if len(arrays.arc_offer) else []
-    kept = (
-        _unchanged(problem, arrays, groups, previous) if previous is not None and decompose else {}
+    todo = parts(arrays) if decompose else ([whole(arrays)] if len(arrays.arc_offer) else [])
+    kept: dict[int, tuple[IntArray, ComponentStats]] = {}
+    if previous is not None and decompose:
+        kept = _unchanged(problem, arrays, todo, previous)
+    flow, solved = solve_parts(
+        arrays, [p for p in todo if p.index not in kept], time_limit=time_limit, workers=workers
     )
-    todo = [c for c in range(len(groups)) if c not in kept]
-    flow, solved = solve_arcs(
-        arrays, [groups[c] for c in todo], indices=todo, time_limit=time_limit, workers=workers
-    )
-    for c, (old_flow, _) in kept.items():
-        flow[groups[c]] = old_flow
-    stats = sorted(solved + tuple(stat for _, stat in kept.values()), key=lambda c: c.index)
+    for p in todo:
+        if p.index in kept:
+            flow[p.arcs] = kept[p.index][0]
+    stats = sorted(solved + tuple(s for _, s in kept.values()), key=lambda c: c.index)
     return plan_from_flow(arrays, flow, tuple(stats), time.perf_counter() - started)
 
 
-ComponentKey = tuple[tuple[Need, ...], tuple[Offer, ...], tuple[Substitution, ...]]
+ComponentKey = tuple[
+    tuple[str, ...], tuple[str, ...], tuple[str, ...], bytes, tuple[tuple[str, str, float], ...]
+]
 
 
-def _component_keys(arrays: Arrays, groups: list[IntArray], problem: Problem) -> list[ComponentKey]:
-    """Everything a component's model is built from, as a comparable key per component."""
+def _component_keys(arrays: Arrays, todo: Sequence[Part], problem: Problem) -> list[ComponentKey]:
+    """Everything a component's model is built from, as a comparable key per component:
+    its needs' and offers' ids, types, quantities, dates and weights, and the substitutions
+    touching its types."""
     touching: dict[str, set[Substitution]] = {}
     for s in problem.substitutions:
         touching.setdefault(s.offer_type, set()).add(s)
         touching.setdefault(s.need_type, set()).add(s)
-    keys = []
-    for arcs in groups:
-        needs = tuple(arrays.needs[i] for i in np.unique(arrays.arc_need[arcs]))
-        offers = tuple(arrays.offers[i] for i in np.unique(arrays.arc_offer[arcs]))
-        types = {n.item_type for n in needs} | {o.item_type for o in offers}
-        subs = set().union(*(touching.get(t, set()) for t in types))
-        keys.append((needs, offers, tuple(sorted(subs, key=lambda s: (s.offer_type, s.need_type)))))
+    types = arrays.types
+    keys: list[ComponentKey] = []
+    for p in todo:
+        n, o = p.needs, p.offers
+        codes = np.concatenate([arrays.need_type[n], arrays.offer_type[o]]).tolist()
+        subs = set().union(*(touching.get(types[t], set()) for t in set(codes)))
+        numbers = (
+            arrays.need_qty[n],
+            arrays.need_weight[n],
+            arrays.need_day[n],
+            arrays.need_priority[n],
+            arrays.offer_qty[o],
+            arrays.offer_day[o],
+        )
+        keys.append(
+            (
+                tuple(arrays.need_ids[i] for i in n.tolist()),
+                tuple(arrays.offer_ids[i] for i in o.tolist()),
+                tuple(types[t] for t in codes),
+                b"".join(a.tobytes() for a in numbers),
+                tuple(sorted((s.offer_type, s.need_type, s.ratio) for s in subs)),
+            )
+        )
     return keys
 
 
 def _unchanged(
-    new_problem: Problem, arrays: Arrays, groups: list[IntArray], previous: Previous
+    new_problem: Problem, arrays: Arrays, todo: Sequence[Part], previous: Previous
 ) -> dict[int, tuple[IntArray, ComponentStats]]:
     """Components identical to one of the previous problem's: their flow and statistics."""
     old_problem = previous.problem
@@ -196,110 +357,142 @@ def _unchanged(
     ):
         return {}
     old_arrays = build(old_problem)
-    old_groups = component_arcs(old_arrays)
     old_stats = {c.index: c for c in previous.plan.components}
     old_index = {
-        key: c for c, key in enumerate(_component_keys(old_arrays, old_groups, old_problem))
+        key: c for c, key in enumerate(_component_keys(old_arrays, parts(old_arrays), old_problem))
     }
     same: dict[int, int] = {}
-    for c, key in enumerate(_component_keys(arrays, groups, new_problem)):
+    for p, key in zip(todo, _component_keys(arrays, todo, new_problem), strict=True):
         old = old_index.get(key)
         if old is not None and old in old_stats:
-            same[c] = old
-    offer_ids = {
-        arrays.offers[i].offer_id for c in same for i in np.unique(arrays.arc_offer[groups[c]])
-    }
-    allocations = [a for a in previous.plan.allocations if a.offer_id in offer_ids]
-    flow = np.zeros(len(arrays.arc_offer), dtype=np.int64)
-    flow[arc_index(arrays, allocations)] = [a.quantity for a in allocations]
+            same[p.index] = old
+    flow = flow_of(arrays, previous.plan, strict=False)
+    by_index = {p.index: p for p in todo}
     return {
-        c: (flow[groups[c]], replace(old_stats[old], index=c, seconds=0.0, reused=True))
+        c: (flow[by_index[c].arcs], replace(old_stats[old], index=c, seconds=0.0, reused=True))
         for c, old in same.items()
     }
 
 
-def arc_index(arrays: Arrays, allocations: Sequence[Allocation]) -> IntArray:
-    """The arc of each allocation (arcs are sorted by offer, then need)."""
-    offer_index = {o.offer_id: i for i, o in enumerate(arrays.offers)}
-    need_index = {n.need_id: i for i, n in enumerate(arrays.needs)}
-    n_needs = max(len(arrays.needs), 1)
-    keys = arrays.arc_offer * n_needs + arrays.arc_need
-    wanted = np.array(
-        [offer_index[a.offer_id] * n_needs + need_index[a.need_id] for a in allocations],
-        dtype=np.int64,
-    )
-    return np.searchsorted(keys, wanted).astype(np.int64)
+def flow_of(arrays: Arrays, plan: Plan, *, strict: bool = True) -> IntArray:
+    """A plan's allocations as flow on `arrays`' arcs.
+
+    Allocations of offers or needs that `arrays` does not hold are dropped. An allocation
+    between known records that no arc joins is an error, or with `strict=False` dropped too
+    (a previous plan whose inputs have changed since).
+    """
+    offer_index = {o: i for i, o in enumerate(arrays.offer_ids)}
+    need_index = {n: i for i, n in enumerate(arrays.need_ids)}
+    o_map = np.array([offer_index.get(o, -1) for o in plan.offer_ids], dtype=np.int64)
+    n_map = np.array([need_index.get(n, -1) for n in plan.need_ids], dtype=np.int64)
+    flow = np.zeros(len(arrays.arc_offer), dtype=np.int64)
+    if len(plan.alloc_offer) == 0 or len(arrays.arc_offer) == 0:
+        return flow
+    o, n = o_map[plan.alloc_offer], n_map[plan.alloc_need]
+    known = np.flatnonzero((o >= 0) & (n >= 0))
+    width = max(len(arrays.needs), 1)
+    keys = arrays.arc_offer * width + arrays.arc_need
+    order = np.argsort(keys, kind="stable")
+    wanted = o[known] * width + n[known]
+    at = np.minimum(np.searchsorted(keys[order], wanted), len(order) - 1)
+    found = keys[order[at]] == wanted
+    if strict and not found.all():
+        raise ValueError("The plan allocates between an offer and a need that no arc joins.")
+    flow[order[at[found]]] = plan.alloc_quantity[known[found]]
+    return flow
 
 
-def component_arcs(arrays: Arrays) -> list[IntArray]:
-    """The arc indices of each component, in component order."""
-    order = np.argsort(arrays.arc_component, kind="stable")
-    bounds = np.searchsorted(arrays.arc_component[order], np.arange(arrays.n_components + 1))
-    return [order[bounds[c] : bounds[c + 1]] for c in range(arrays.n_components)]
-
-
-def solve_arcs(
+def solve_parts(
     arrays: Arrays,
-    groups: list[IntArray],
+    todo: Sequence[Part],
     *,
-    indices: list[int] | None = None,
     time_limit: float = MIP_TIME_LIMIT,
     workers: int = WORKERS,
 ) -> tuple[IntArray, tuple[ComponentStats, ...]]:
-    """Flow on every arc, each group of arcs solved as one independent model.
+    """Flow on every arc, each part solved as one independent model.
 
-    `indices` numbers the groups in the statistics (their component numbers by default).
-    HiGHS releases the GIL while it solves, so when some group needs it every group goes to a
-    thread pool, largest first. OR-Tools' min-cost flow holds the GIL, so groups that all are
-    min-cost flows are solved in this thread: threads would only add switching.
+    HiGHS parts go to a thread pool, largest first, while this thread solves the min-cost
+    flows (OR-Tools holds the GIL, so threads would only add switching for those).
     """
-    indices = list(range(len(groups))) if indices is None else indices
     flow = np.zeros(len(arrays.arc_offer), dtype=np.int64)
-    order = sorted(range(len(groups)), key=lambda g: (-len(groups[g]), g))
-    uses_highs = any(np.any(arrays.arc_ratio[arcs] != 1.0) for arcs in groups)
+    unit = [bool(np.all(arrays.arc_ratio[p.arcs] == 1.0)) for p in todo]
+    highs = sorted(
+        (p for p, u in zip(todo, unit, strict=True) if not u), key=lambda p: -len(p.arcs)
+    )
+    results: dict[int, tuple[IntArray, ComponentStats]] = {}
+    pending: list[tuple[Part, Future[tuple[IntArray, ComponentStats]]]] = []
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 and len(highs) > 1 else None
+    try:
+        if pool is not None:
+            pending = [(p, pool.submit(_solve_part, arrays, p, time_limit)) for p in highs]
+        else:
+            results.update((p.index, _solve_part(arrays, p, time_limit)) for p in highs)
+        for p, u in zip(todo, unit, strict=True):
+            if u:
+                results[p.index] = _solve_part(arrays, p, time_limit)
+        results.update((p.index, f.result()) for p, f in pending)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    for p in todo:
+        flow[p.arcs] = results[p.index][0]
+    return flow, tuple(results[p.index][1] for p in todo)
 
-    def one(g: int) -> tuple[IntArray, ComponentStats]:
-        return _solve_component(arrays, groups[g], indices[g], time_limit)
 
-    if workers > 1 and uses_highs and len(groups) > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = dict(zip(order, pool.map(one, order), strict=True))
-    else:
-        results = {g: one(g) for g in order}
-    for g, arcs in enumerate(groups):
-        flow[arcs] = results[g][0]
-    return flow, tuple(results[g][1] for g in range(len(groups)))
+@dataclass(frozen=True, slots=True)
+class Model:
+    """One component's numbers, numbered locally: what a solver needs and nothing else."""
+
+    arc_o: IntArray
+    arc_n: IntArray
+    ratio: FloatArray
+    gain: FloatArray
+    """Gain per offer unit on each arc."""
+    supply: IntArray
+    """Units of each offer."""
+    demand: IntArray
+    """Units each need asks for."""
+    scale: int
+    """Power of ten that makes every gain whole."""
+
+    def sent(self, x: IntArray) -> FloatArray:
+        """Offer units sent from each offer by flow `x`."""
+        return np.bincount(self.arc_o, weights=x, minlength=len(self.supply)).astype(np.float64)
+
+    def received(self, x: IntArray) -> FloatArray:
+        """Need units each need receives from flow `x`."""
+        got = np.bincount(self.arc_n, weights=x * self.ratio, minlength=len(self.demand))
+        return got.astype(np.float64)
 
 
-def _solve_component(
-    arrays: Arrays, arcs: IntArray, index: int, time_limit: float
-) -> tuple[IntArray, ComponentStats]:
+def _solve_part(arrays: Arrays, part: Part, time_limit: float) -> tuple[IntArray, ComponentStats]:
     started = time.perf_counter()
-    offers, arc_o = np.unique(arrays.arc_offer[arcs], return_inverse=True)
-    needs, arc_n = np.unique(arrays.arc_need[arcs], return_inverse=True)
-    arc_o, arc_n = arc_o.reshape(-1), arc_n.reshape(-1)
-    ratio = arrays.arc_ratio[arcs]
-    gain = arrays.arc_gain[arcs]
-    supply = arrays.offer_qty[offers]
-    demand = arrays.need_qty[needs]
-    scale = _integer_scale(gain)
-    if np.all(ratio == 1.0):
-        x, status = _min_cost_flow(arc_o, arc_n, gain, supply, demand, scale)
-        solver, gap = "min_cost_flow", 0.0
-    else:
-        x, solver, status, gap = _highs(
-            arc_o, arc_n, ratio, gain, supply, demand, scale, time_limit
-        )
+    gain = arrays.arc_gain[part.arcs]
+    model = Model(
+        arc_o=part.arc_o,
+        arc_n=part.arc_n,
+        ratio=arrays.arc_ratio[part.arcs],
+        gain=gain,
+        supply=arrays.offer_qty[part.offers],
+        demand=arrays.need_qty[part.needs],
+        scale=_integer_scale(gain),
+    )
+    x: IntArray | None = None
+    if np.all(model.ratio == 1.0):
+        x = _min_cost_flow(model)
+        solver, status, gap = "min_cost_flow", "optimal", 0.0
+    if x is None:  # a non-unit ratio, or costs too large for integer min-cost flow
+        x, solver, status, gap = _highs(model, time_limit)
     return x, ComponentStats(
-        index=index,
-        offers=len(offers),
-        needs=len(needs),
-        arcs=len(arcs),
+        index=part.index,
+        offers=len(part.offers),
+        needs=len(part.needs),
+        arcs=len(part.arcs),
         solver=solver,
         status=status,
         objective=float(np.dot(x, gain)),
         mip_gap=gap,
-        gain_scale=scale,
+        gain_scale=model.scale,
         seconds=time.perf_counter() - started,
     )
 
@@ -313,126 +506,166 @@ def _integer_scale(gain: FloatArray) -> int:
     return int(10**MAX_SCALE_DIGITS)  # beyond six decimals, gains are rounded to 1e-6
 
 
-def _min_cost_flow(
-    arc_o: IntArray,
-    arc_n: IntArray,
-    gain: FloatArray,
-    supply: IntArray,
-    demand: IntArray,
-    scale: int,
-) -> tuple[IntArray, str]:
-    n_o, n_n = len(supply), len(demand)
-    source, sink = n_o + n_n, n_o + n_n + 1
-    cost = -np.round(gain * scale).astype(np.int64)
-    cap = np.minimum(supply[arc_o], demand[arc_n])
-    total = int(supply.sum())
-    tails = np.concatenate([arc_o, np.full(n_o, source), n_o + np.arange(n_n), [source]])
-    heads = np.concatenate([n_o + arc_n, np.arange(n_o), np.full(n_n, sink), [sink]])
-    caps = np.concatenate([cap, supply, demand, [total]])
-    costs = np.concatenate([cost, np.zeros(n_o + n_n + 1, dtype=np.int64)])
+def _min_cost_flow(m: Model) -> IntArray | None:
+    """The optimal flow, or None when OR-Tools refuses the costs (too large a range)."""
+    n_o, n_n = len(m.supply), len(m.demand)
+    sink = n_o + n_n
+    tails = np.concatenate([m.arc_o, np.arange(n_o), n_o + np.arange(n_n)]).astype(np.int32)
+    heads = np.concatenate([n_o + m.arc_n, np.full(n_o + n_n, sink)]).astype(np.int32)
+    caps = np.concatenate([np.minimum(m.supply[m.arc_o], m.demand[m.arc_n]), m.supply, m.demand])
+    costs = np.zeros(len(tails), dtype=np.int64)
+    costs[: len(m.arc_o)] = -np.round(m.gain * m.scale).astype(np.int64)
     smcf = min_cost_flow.SimpleMinCostFlow()
-    smcf.add_arcs_with_capacity_and_unit_cost(
-        tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64), costs
-    )
-    supplies = np.zeros(n_o + n_n + 2, dtype=np.int64)
-    supplies[source], supplies[sink] = total, -total
-    smcf.set_nodes_supplies(np.arange(n_o + n_n + 2, dtype=np.int32), supplies)
+    smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps.astype(np.int64), costs)
+    supplies = np.zeros(sink + 1, dtype=np.int64)
+    supplies[:n_o] = m.supply
+    supplies[sink] = -int(m.supply.sum())
+    smcf.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
     status = smcf.solve()
+    if status == smcf.BAD_COST_RANGE:
+        return None
     if status != smcf.OPTIMAL:
         raise RuntimeError(f"Min-cost flow failed with status {status}.")
-    flows = np.asarray(smcf.flows(np.arange(len(arc_o), dtype=np.int32)), dtype=np.int64)
-    return flows, "optimal"
+    return np.asarray(smcf.flows(np.arange(len(m.arc_o), dtype=np.int32)), dtype=np.int64)
 
 
-def _highs(
-    arc_o: IntArray,
-    arc_n: IntArray,
-    ratio: FloatArray,
-    gain: FloatArray,
-    supply: IntArray,
-    demand: IntArray,
-    scale: int,
-    time_limit: float,
-) -> tuple[IntArray, str, str, float]:
-    """(flow, solver, status, gap): the LP relaxation when its optimum is integral, else the MIP."""
-    n_arcs, n_o, n_n = len(arc_o), len(supply), len(demand)
+def _highs(m: Model, time_limit: float) -> tuple[IntArray, str, str, float]:
+    """(flow, solver, status, gap): by the LP relaxation where it proves a plan optimal, else
+    by the MIP."""
+    n_arcs, n_o, n_n = len(m.arc_o), len(m.supply), len(m.demand)
+    cap = np.floor(m.demand[m.arc_n] / m.ratio + 1e-9)
+    # Valid inequalities: at most floor(q / r) offer units reach a need at ratio r, where
+    # q / r is not whole (elsewhere the need row already says it) and two or more arcs share it.
+    _, ratio_class = np.unique(m.ratio, return_inverse=True)
+    fractional = np.abs(m.demand[m.arc_n] / m.ratio - cap) > 1e-9
+    keyed = np.flatnonzero(fractional)
+    _, class_of, class_size = np.unique(
+        m.arc_n[keyed] * (ratio_class.max() + 1) + ratio_class.reshape(-1)[keyed],
+        return_inverse=True,
+        return_counts=True,
+    )
+    shared = class_size[class_of.reshape(-1)] > 1
+    cut_arcs = keyed[shared]
+    cut_rows = np.unique(class_of.reshape(-1)[shared], return_inverse=True)[1].reshape(-1)
+    n_cuts = int(cut_rows.max()) + 1 if len(cut_rows) else 0
+    cut_rhs = np.zeros(n_cuts)
+    cut_rhs[cut_rows] = cap[cut_arcs]
+
+    # Each column: 1 in its offer's row, the ratio in its need's row, 1 in its cut row if any.
+    count = np.full(n_arcs, 2, dtype=np.int64)
+    count[cut_arcs] = 3
+    start = np.concatenate([[0], np.cumsum(count)]).astype(np.int32)
+    index = np.empty(int(start[-1]), dtype=np.int32)
+    value = np.ones(int(start[-1]), dtype=np.float64)
+    index[start[:-1]] = m.arc_o
+    index[start[:-1] + 1] = n_o + m.arc_n
+    value[start[:-1] + 1] = m.ratio
+    index[start[cut_arcs] + 2] = n_o + n_n + cut_rows
+
     lp = highspy.HighsLp()
     lp.num_col_ = n_arcs
-    lp.num_row_ = n_o + n_n
+    lp.num_row_ = n_o + n_n + n_cuts
     lp.sense_ = highspy.ObjSense.kMaximize
-    lp.col_cost_ = gain
+    lp.col_cost_ = m.gain
     lp.col_lower_ = np.zeros(n_arcs)
-    lp.col_upper_ = np.minimum(supply[arc_o], np.floor(demand[arc_n] / ratio + 1e-9)).astype(
-        np.float64
-    )
-    lp.row_lower_ = np.full(n_o + n_n, -highspy.kHighsInf)
-    lp.row_upper_ = np.concatenate([supply, demand]).astype(np.float64)
-    # Each column has two entries: 1 in its offer's row, the ratio in its need's row.
+    lp.col_upper_ = np.minimum(m.supply[m.arc_o], cap).astype(np.float64)
+    lp.row_lower_ = np.full(n_o + n_n + n_cuts, -highspy.kHighsInf)
+    lp.row_upper_ = np.concatenate([m.supply, m.demand, cut_rhs]).astype(np.float64)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.arange(0, 2 * n_arcs + 1, 2, dtype=np.int32)
-    lp.a_matrix_.index_ = np.column_stack([arc_o, n_o + arc_n]).reshape(-1).astype(np.int32)
-    lp.a_matrix_.value_ = np.column_stack([np.ones(n_arcs), ratio]).reshape(-1)
+    lp.a_matrix_.start_ = start
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = value
     highs = _quiet_highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
     highs.setOptionValue("random_seed", 0)
     highs.setOptionValue("time_limit", float(time_limit))
+    highs.setOptionValue("presolve", "off")
     highs.setOptionValue("solver", "simplex")  # a basic (vertex) optimum, integral or not
     highs.passModel(lp)
     highs.run()
     status = highs.modelStatusToString(highs.getModelStatus()).lower()
     if status != "optimal":
         raise RuntimeError(f"HiGHS could not solve the LP relaxation: {status}.")
-    x = _integral(highs, arc_o, arc_n, ratio, supply, demand)
+    x = _integral(highs, m)
     if x is not None:
         return x, "highs_lp", status, 0.0
-    # Rounding the relaxation down keeps every row feasible: the MIP's first incumbent, and
+    # The relaxation rounded down, its leftovers filled along ratio-1 arcs: when that is within
+    # one objective step of the LP bound it is optimal; otherwise it starts the MIP, and is
     # the plan if the time limit passes before HiGHS finds a better one.
-    lp_values = np.asarray(highs.getSolution().col_value, dtype=np.float64)
-    start = np.floor(lp_values + 1e-9)
-    bound = float(np.dot(lp_values, gain))
-    # Objectives are multiples of 1/scale: a gap below that step proves optimality.
-    step = 1.0 / scale if scale < 10**MAX_SCALE_DIGITS else 0.0
+    bound = float(highs.getInfo().objective_function_value)
+    step = _objective_step(m)
+    rounded = _rounded(np.asarray(highs.getSolution().col_value), m)
+    if float(np.dot(rounded, m.gain)) >= bound - step * (1 - 1e-6):
+        return rounded, "highs_lp", "optimal", 0.0
     highs.setOptionValue("mip_rel_gap", 0.0)
-    highs.setOptionValue("mip_abs_gap", max(step * 0.5, 1e-7))
-    for option, value in MIP_OPTIONS.items():
-        highs.setOptionValue(option, value)
+    highs.setOptionValue("mip_abs_gap", step * (1 - 1e-6))
+    for option, setting in MIP_OPTIONS.items():
+        highs.setOptionValue(option, setting)
     highs.changeColsIntegrality(
         n_arcs,
         np.arange(n_arcs, dtype=np.int32),
         np.full(n_arcs, highspy.HighsVarType.kInteger, dtype=np.uint8),
     )
     solution = highspy.HighsSolution()
-    solution.col_value = start
+    solution.col_value = rounded.astype(np.float64)
     highs.setSolution(solution)
     highs.run()
     status = highs.modelStatusToString(highs.getModelStatus()).lower()
-    x = _integral(highs, arc_o, arc_n, ratio, supply, demand)
-    if x is None:
-        x = start.astype(np.int64)
-    objective = float(np.dot(x, gain))
-    gap = (bound - objective) / abs(bound) if status != "optimal" and bound else 0.0
-    return x, "highs_mip", status, max(gap, 0.0)
+    x = _integral(highs, m)
+    if x is None or float(np.dot(x, m.gain)) < float(np.dot(rounded, m.gain)):
+        x = rounded
+    objective = float(np.dot(x, m.gain))
+    bound = float(highs.getInfo().mip_dual_bound)
+    gap = 0.0
+    if status != "optimal" and math.isfinite(bound) and bound:
+        gap = max((bound - objective) / abs(bound), 0.0)
+    return x, "highs_mip", status, gap
 
 
-def _integral(
-    highs: highspy.Highs,
-    arc_o: IntArray,
-    arc_n: IntArray,
-    ratio: FloatArray,
-    supply: IntArray,
-    demand: IntArray,
-) -> IntArray | None:
+def _rounded(values: FloatArray, m: Model) -> IntArray:
+    """A feasible integral plan near the relaxation `values`: rounded down, then the units
+    left on offers sent to the room left in needs along ratio-1 arcs, by min-cost flow."""
+    x = np.floor(values + 1e-9).astype(np.int64)
+    unit = np.flatnonzero(m.ratio == 1.0)
+    if len(unit) == 0:
+        return x
+    residual = Model(
+        arc_o=m.arc_o[unit],
+        arc_n=m.arc_n[unit],
+        ratio=m.ratio[unit],
+        gain=m.gain[unit],
+        supply=m.supply - m.sent(x).astype(np.int64),
+        demand=np.floor(m.demand - m.received(x) + 1e-9).astype(np.int64),
+        scale=m.scale,
+    )
+    fill = _min_cost_flow(residual)
+    if fill is not None:
+        x[unit] += fill
+    return x
+
+
+def _objective_step(m: Model) -> float:
+    """The largest step every plan's objective is a multiple of (the gains' common divisor).
+
+    An incumbent within less than one step of the bound is optimal. Gains rounded at the
+    scale limit have no exact step; a tiny one keeps the proof conservative there.
+    """
+    if m.scale >= 10**MAX_SCALE_DIGITS or len(m.gain) == 0:
+        return 1e-7
+    whole = np.abs(np.round(m.gain * m.scale).astype(np.int64))
+    return max(int(np.gcd.reduce(whole)), 1) / m.scale
+
+
+def _integral(highs: highspy.Highs, m: Model) -> IntArray | None:
     """HiGHS's solution rounded to whole units, if it is integral and feasible as rounded."""
     values = np.asarray(highs.getSolution().col_value, dtype=np.float64)
-    if len(values) != len(arc_o):
+    if len(values) != len(m.arc_o):
         return None
     x = np.round(values).astype(np.int64)
     if np.any(np.abs(values - x) > 1e-6) or np.any(x < 0):
         return None
-    sent = np.bincount(arc_o, weights=x, minlength=len(supply))
-    got = np.bincount(arc_n, weights=x * ratio, minlength=len(demand))
-    if np.any(sent > supply) or np.any(got > demand + 1e-9):
+    if np.any(m.sent(x) > m.supply) or np.any(m.received(x) > m.demand + 1e-9):
         return None
     return x
 
@@ -467,36 +700,29 @@ def plan_from_flow(
     arrays: Arrays, flow: IntArray, stats: tuple[ComponentStats, ...], seconds: float
 ) -> Plan:
     used = np.flatnonzero(flow > 0)
-    need_units = flow * arrays.arc_ratio
-    offer_ids = [o.offer_id for o in arrays.offers]
-    need_ids = [n.need_id for n in arrays.needs]
-    allocations = tuple(
-        Allocation(offer_ids[o], need_ids[n], q, u)
-        for o, n, q, u in zip(
-            arrays.arc_offer[used].tolist(),
-            arrays.arc_need[used].tolist(),
-            flow[used].tolist(),
-            need_units[used].tolist(),
-            strict=True,
-        )
-    )
-    covered = np.bincount(arrays.arc_need, weights=need_units, minlength=len(arrays.needs))
-    sent = np.bincount(arrays.arc_offer, weights=flow, minlength=len(arrays.offers))
-    left = arrays.offer_qty - sent.astype(np.int64)
-    priority_coverage = {
-        p: PriorityCoverage(
-            needed=int(arrays.need_qty[arrays.need_priority == i].sum()),
-            covered=float(covered[arrays.need_priority == i].sum()),
-        )
-        for i, p in enumerate(PRIORITIES)
-    }
+    used = used[np.lexsort((arrays.arc_need[used], arrays.arc_offer[used]))]
+    quantity = flow[used]
+    need_units = quantity * arrays.arc_ratio[used]
+    covered = np.bincount(
+        arrays.arc_need[used], weights=need_units, minlength=len(arrays.needs)
+    ).astype(np.float64)
+    sent = np.bincount(arrays.arc_offer[used], weights=quantity, minlength=len(arrays.offers))
+    needed = np.bincount(arrays.need_priority, weights=arrays.need_qty, minlength=len(PRIORITIES))
+    got = np.bincount(arrays.need_priority, weights=covered, minlength=len(PRIORITIES))
     return Plan(
-        allocations=allocations,
-        objective=float(np.dot(flow, arrays.arc_gain)),
-        units_allocated=int(flow.sum()),
-        need_coverage=dict(zip(need_ids, covered.tolist(), strict=True)),
-        priority_coverage=priority_coverage,
-        unused_offers={offer_ids[i]: int(left[i]) for i in np.flatnonzero(left > 0).tolist()},
+        offer_ids=arrays.offer_ids,
+        need_ids=arrays.need_ids,
+        alloc_offer=arrays.arc_offer[used],
+        alloc_need=arrays.arc_need[used],
+        alloc_quantity=quantity,
+        alloc_need_units=need_units,
+        covered=covered,
+        left=arrays.offer_qty - sent.astype(np.int64),
+        objective=float(np.dot(flow[used], arrays.arc_gain[used])),
+        priority_coverage={
+            p: PriorityCoverage(needed=int(needed[i]), covered=float(got[i]))
+            for i, p in enumerate(PRIORITIES)
+        },
         components=stats,
         seconds=seconds,
     )

@@ -10,8 +10,12 @@ the model. Offer quantities cut by a share are floored: `floor(q * (1 - share))`
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
+import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -23,6 +27,7 @@ from ramstein.matching.model import (
     GAIN_EPSILON,
     PRIORITIES,
     Arrays,
+    FloatArray,
     IntArray,
     Offer,
     Problem,
@@ -30,11 +35,14 @@ from ramstein.matching.model import (
 )
 from ramstein.matching.solve import (
     MIP_TIME_LIMIT,
+    WORKERS,
+    ComponentStats,
+    Part,
     Plan,
-    arc_index,
-    component_arcs,
+    flow_of,
+    parts,
     plan_from_flow,
-    solve_arcs,
+    solve_parts,
 )
 
 TOP_NEEDS = 10
@@ -120,49 +128,67 @@ def stressed_problem(problem: Problem, scenario: Scenario) -> Problem:
 
 @dataclass(frozen=True, slots=True)
 class Baseline:
-    """The baseline problem, its arrays and plan, and its flow on every arc."""
+    """The baseline problem, its arrays and plan, and what every scenario re-uses from them."""
 
     problem: Problem
     plan: Plan
     arrays: Arrays
     flow: IntArray
-    groups: list[IntArray]
-    """The arcs of each component."""
-    offer_day: IntArray
-    need_day: IntArray
-    offer_donor: npt.NDArray[np.str_]
+    """The baseline plan's flow on every arc."""
+    parts: tuple[Part, ...]
+    arc_component: IntArray
+    covered: FloatArray
+    """The baseline plan's need units covered, per need of `arrays`."""
+    donors: tuple[str, ...]
+    offer_donor: IntArray
+    """Index into `donors` of each offer's donor."""
+    serving: dict[int, IntArray]
+    """The offer types (codes) that can serve each need type, itself included."""
 
 
 def baseline(problem: Problem, plan: Plan) -> Baseline:
     arrays = build(problem)
-    flow = np.zeros(len(arrays.arc_offer), dtype=np.int64)
-    flow[arc_index(arrays, plan.allocations)] = [a.quantity for a in plan.allocations]
+    donors = tuple(sorted({o.donor for o in arrays.offers}))
+    donor_index = {d: i for i, d in enumerate(donors)}
+    code = {t: i for i, t in enumerate(arrays.types)}
+    serving: dict[int, set[int]] = {i: {i} for i in range(len(arrays.types))}
+    for s in problem.substitutions:
+        serving[code[s.need_type]].add(code[s.offer_type])
+    coverage = plan.need_coverage
     return Baseline(
         problem=problem,
         plan=plan,
         arrays=arrays,
-        flow=flow,
-        groups=component_arcs(arrays),
-        offer_day=np.array([o.available.toordinal() for o in arrays.offers], dtype=np.int64),
-        need_day=np.array([n.needed_by.toordinal() for n in arrays.needs], dtype=np.int64),
-        offer_donor=np.array([o.donor for o in arrays.offers], dtype=np.str_),
+        flow=flow_of(arrays, plan),
+        parts=tuple(parts(arrays)),
+        arc_component=arrays.arc_component,
+        covered=np.array([coverage.get(n.need_id, 0.0) for n in arrays.needs], dtype=np.float64),
+        donors=donors,
+        offer_donor=np.array([donor_index[o.donor] for o in arrays.offers], dtype=np.int64),
+        serving={t: np.array(sorted(s), dtype=np.int64) for t, s in serving.items()},
     )
+
+
+def _donor_mask(base: Baseline, donors: frozenset[str]) -> npt.NDArray[np.bool_]:
+    wanted = [i for i, d in enumerate(base.donors) if d in donors]
+    return np.isin(base.offer_donor, wanted)
 
 
 def _stressed_arrays(base: Baseline, scenario: Scenario) -> Arrays:
     """The baseline's arrays with the scenario's quantities and gains (the arcs stay)."""
     a = base.arrays
-    qty = a.offer_qty.copy()
+    qty = a.offer_qty
     if scenario.share:
         qty = np.floor(qty * (1.0 - scenario.share) + 1e-9).astype(np.int64)
     if scenario.remove:
-        qty[np.isin(base.offer_donor, sorted(scenario.remove))] = 0
-    gain = a.arc_gain
+        qty = np.where(_donor_mask(base, scenario.remove), 0, qty)
+    gain, day = a.arc_gain, a.offer_day
     if scenario.delay is not None and scenario.delay[1]:
-        day = base.offer_day + np.where(base.offer_donor == scenario.delay[0], scenario.delay[1], 0)
-        late = np.maximum(0, day[a.arc_offer] - base.need_day[a.arc_need])
+        donor, days = scenario.delay
+        day = a.offer_day + np.where(_donor_mask(base, frozenset([donor])), days, 0)
+        late = np.maximum(0, day[a.arc_offer] - a.need_day[a.arc_need])
         gain = a.arc_ratio * (a.need_weight[a.arc_need] - base.problem.late_penalty * late)
-    return replace(a, offer_qty=qty, arc_gain=gain)
+    return replace(a, offer_qty=qty, offer_day=day, arc_gain=gain)
 
 
 def _affected(base: Baseline, stressed: Arrays) -> IntArray:
@@ -176,7 +202,50 @@ def _affected(base: Baseline, stressed: Arrays) -> IntArray:
     sent = np.bincount(a.arc_offer, weights=base.flow, minlength=len(a.offers))
     short = stressed.offer_qty < sent
     hit = (base.flow > 0) & (short[a.arc_offer] | (stressed.arc_gain != a.arc_gain))
-    return np.unique(a.arc_component[hit])
+    return np.unique(base.arc_component[hit])
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    """What a scenario changes in the baseline flow: the components solved again."""
+
+    affected: tuple[int, ...]
+    arcs: IntArray
+    """The arcs of the re-solved components that the scenario leaves usable."""
+    flow: IntArray
+    """The new flow on `arcs`."""
+    stats: tuple[ComponentStats, ...]
+
+
+def _resolve(
+    base: Baseline, scenario: Scenario, *, time_limit: float, workers: int = WORKERS
+) -> _Resolved:
+    stressed = _stressed_arrays(base, scenario)
+    affected = tuple(_affected(base, stressed).tolist())
+    useful = (stressed.arc_gain > GAIN_EPSILON) & (stressed.offer_qty[stressed.arc_offer] > 0)
+    todo = []
+    for c in affected:
+        p = base.parts[c]
+        keep = useful[p.arcs]
+        todo.append(replace(p, arcs=p.arcs[keep], arc_o=p.arc_o[keep], arc_n=p.arc_n[keep]))
+    flow, stats = solve_parts(stressed, todo, time_limit=time_limit, workers=workers)
+    arcs = np.concatenate([p.arcs for p in todo]) if todo else np.zeros(0, dtype=np.int64)
+    return _Resolved(affected, arcs, flow[arcs], stats)
+
+
+def _finish(
+    base: Baseline, scenario: Scenario, resolved: _Resolved, started: float
+) -> StressResult:
+    stressed = _stressed_arrays(base, scenario)
+    flow = base.flow.copy()
+    for c in resolved.affected:
+        flow[base.parts[c].arcs] = 0
+    flow[resolved.arcs] = resolved.flow
+    hit = set(resolved.affected)
+    kept = tuple(c for c in base.plan.components if c.index not in hit)
+    stats = tuple(sorted(kept + resolved.stats, key=lambda c: c.index))
+    plan = plan_from_flow(stressed, flow, stats, time.perf_counter() - started)
+    return _report(base, scenario, stressed, plan, len(resolved.affected))
 
 
 def run(
@@ -190,84 +259,110 @@ def run(
     """Re-solve the components the scenario touches and report what it costs."""
     started = time.perf_counter()
     base = base or baseline(problem, plan)
-    stressed = _stressed_arrays(base, scenario)
-    affected = [int(c) for c in _affected(base, stressed)]
-    useful = (stressed.arc_gain > GAIN_EPSILON) & (stressed.offer_qty[stressed.arc_offer] > 0)
-    groups = [base.groups[c][useful[base.groups[c]]] for c in affected]
-    flow = base.flow.copy()
-    for c in affected:
-        flow[base.groups[c]] = 0
-    new_flow, new_stats = solve_arcs(stressed, groups, indices=affected, time_limit=time_limit)
-    for arcs in groups:
-        flow[arcs] = new_flow[arcs]
-    kept = tuple(c for c in plan.components if c.index not in set(affected))
-    stats = tuple(sorted(kept + new_stats, key=lambda c: c.index))
-    new_plan = plan_from_flow(stressed, flow, stats, time.perf_counter() - started)
-    return _report(base, scenario, stressed, new_plan, len(affected))
+    return _finish(base, scenario, _resolve(base, scenario, time_limit=time_limit), started)
 
 
 def _report(
     base: Baseline, scenario: Scenario, stressed: Arrays, plan: Plan, resolved: int
 ) -> StressResult:
-    before = base.plan
+    before = base.plan.priority_coverage
+    after = plan.priority_coverage
     coverage_lost = {
         p: PriorityLoss(
-            units=before.priority_coverage[p].covered - plan.priority_coverage[p].covered,
-            share=(
-                (before.priority_coverage[p].covered - plan.priority_coverage[p].covered)
-                / before.priority_coverage[p].needed
-                if before.priority_coverage[p].needed
-                else 0.0
-            ),
+            units=before[p].covered - after[p].covered,
+            share=(before[p].covered - after[p].covered) / before[p].needed
+            if before[p].needed
+            else 0.0,
         )
         for p in PRIORITIES
     }
-    weights = {
-        n.need_id: float(base.problem.weights[n.priority]) if n.weight is None else n.weight
-        for n in base.problem.needs
-    }
-    losses = []
-    for need in base.problem.needs:
-        lost = before.need_coverage.get(need.need_id, 0.0) - plan.need_coverage.get(
-            need.need_id, 0.0
-        )
-        if lost > 1e-9:
-            losses.append((lost * weights[need.need_id], lost, need))
-    losses.sort(key=lambda t: (-t[0], t[2].need_id))
-    offers = {o.offer_id: o for o in stressed.offers}
-    serves: dict[str, set[str]] = {}
-    for s in base.problem.substitutions:
-        serves.setdefault(s.need_type, set()).add(s.offer_type)
+    a = base.arrays
+    lost = base.covered - plan.covered
+    weighted = lost * a.need_weight
+    hurt_needs = np.flatnonzero(lost > 1e-9)
+    # Largest weighted loss first; needs are in id order, so ties fall to the smaller id.
+    hurt_needs = hurt_needs[np.argsort(-weighted[hurt_needs], kind="stable")][:TOP_NEEDS]
     hurt = []
-    for weighted, lost, need in losses[:TOP_NEEDS]:
-        types = serves.get(need.item_type, set()) | {need.item_type}
-        left: dict[str, int] = {}
-        for offer_id, units in plan.unused_offers.items():
-            o = offers[offer_id]
-            if o.item_type in types:
-                left[o.donor] = left.get(o.donor, 0) + units
+    for n in hurt_needs.tolist():
+        compatible = np.isin(stressed.offer_type, base.serving[int(a.need_type[n])])
+        spare = compatible & (plan.left > 0)
+        units = np.bincount(
+            base.offer_donor[spare], weights=plan.left[spare], minlength=len(base.donors)
+        )
         hurt.append(
             HurtNeed(
-                need_id=need.need_id,
-                priority=need.priority,
-                lost_units=lost,
-                lost_weighted=weighted,
-                remaining=tuple(Capacity(d, u) for d, u in sorted(left.items())),
+                need_id=a.needs[n].need_id,
+                priority=a.needs[n].priority,
+                lost_units=float(lost[n]),
+                lost_weighted=float(weighted[n]),
+                remaining=tuple(
+                    Capacity(base.donors[d], int(units[d])) for d in np.flatnonzero(units > 0)
+                ),
             )
         )
     return StressResult(
         scenario=scenario,
         plan=plan,
-        objective_lost=before.objective - plan.objective,
+        objective_lost=base.plan.objective - plan.objective,
         coverage_lost=coverage_lost,
         hurt=tuple(hurt),
         components_resolved=resolved,
     )
 
 
-def all_donors(problem: Problem, plan: Plan) -> list[StressResult]:
-    """Withdraw each donor alone; results ranked by objective lost, largest first."""
+PARALLEL_WORK = 2_000_000
+"""Arcs times scenarios above which `all_donors` spreads the withdrawals over processes."""
+
+
+def all_donors(
+    problem: Problem,
+    plan: Plan,
+    *,
+    processes: int | None = None,
+    time_limit: float = MIP_TIME_LIMIT,
+) -> list[StressResult]:
+    """Withdraw each donor alone; results ranked by objective lost, largest first.
+
+    The withdrawals are independent, and OR-Tools holds the GIL, so a large problem's are
+    spread over one process per core (`processes`, by default when the work is large enough
+    to repay starting them). Each process rebuilds the same baseline from the same inputs,
+    so the results are the same with any number of processes.
+    """
+    started = time.perf_counter()
     base = baseline(problem, plan)
-    donors = sorted({o.donor for o in problem.offers})
-    results = [run(problem, plan, remove_donors([d]), base=base) for d in donors]
+    scenarios = [remove_donors([d]) for d in base.donors]
+    if processes is None:
+        big = len(base.arrays.arc_offer) * len(scenarios) >= PARALLEL_WORK
+        processes = min(os.cpu_count() or 1, len(scenarios)) if big else 1
+    if processes > 1:
+        # Fork shares the baseline for free, but forking a threaded process (a web server) can
+        # deadlock the child: there, fresh interpreters are started instead.
+        method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
+        with ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_start_worker,
+            initargs=(problem, plan, time_limit),
+        ) as pool:
+            changes = list(pool.map(_worker_resolve, scenarios))
+    else:
+        changes = [_resolve(base, s, time_limit=time_limit) for s in scenarios]
+    results = [_finish(base, s, c, started) for s, c in zip(scenarios, changes, strict=True)]
     return sorted(results, key=lambda r: (-r.objective_lost, r.scenario.label))
+
+
+_WORKER: dict[str, object] = {}
+"""The baseline of a worker process of `all_donors`."""
+
+
+def _start_worker(problem: Problem, plan: Plan, time_limit: float) -> None:
+    _WORKER["base"] = baseline(problem, plan)
+    _WORKER["time_limit"] = time_limit
+
+
+def _worker_resolve(scenario: Scenario) -> _Resolved:
+    base = _WORKER["base"]
+    time_limit = _WORKER["time_limit"]
+    assert isinstance(base, Baseline) and isinstance(time_limit, float)
+    # One process per core already: HiGHS components are solved in this thread.
+    return _resolve(base, scenario, time_limit=time_limit, workers=1)

@@ -280,13 +280,12 @@ def priority_coverage(plan: StoredPlan) -> dict[Priority, PriorityCoverage]:
 def plan_of(plan: StoredPlan) -> Plan:
     """The solver's plan as stored."""
     covered = coverage(plan)
-    return Plan(
-        allocations=tuple(
+    return Plan.of_records(
+        allocations=(
             Allocation(a.offer_id, str(a.need_id), a.quantity, a.need_units)
             for a in plan.allocations
         ),
         objective=plan.info.objective,
-        units_allocated=plan.info.units_allocated,
         need_coverage={str(k): v for k, v in covered.items()},
         priority_coverage=priority_coverage(plan),
         unused_offers=units_left(plan),

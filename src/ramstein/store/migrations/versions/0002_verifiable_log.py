@@ -11,9 +11,9 @@ import json
 
 import sqlalchemy as sa
 from alembic import op
-from ramstein.ledger.merkle import Frontier, leaf_hash
 
 from ramstein.ledger.entries import EntryHeader
+from ramstein.ledger.merkle import Frontier, leaf_hash
 
 revision = "0002"
 down_revision = "0001"
