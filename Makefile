@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(PY) bench/store.py
 	$(PY) bench/log.py
 	$(PY) bench/matching.py
+	$(PY) bench/api.py
 
 docs: $(STAMP)
 	$(BIN)/typer ramstein.cli.main utils docs --name ramstein --output docs/cli.md

@@ -64,7 +64,17 @@ def _problem(answer: object, status: int) -> dict[str, object]:
     assert answer.status_code == status, answer.text  # type: ignore[attr-defined]
     assert answer.headers["content-type"] == "application/problem+json"  # type: ignore[attr-defined]
     body: dict[str, object] = answer.json()  # type: ignore[attr-defined]
-    assert set(body) == {"type", "title", "status", "detail"}
+    assert (
+        {"type", "title", "status", "detail"}
+        <= set(body)
+        <= {
+            "type",
+            "title",
+            "status",
+            "detail",
+            "errors",
+        }
+    )
     assert body["status"] == status
     return body
 

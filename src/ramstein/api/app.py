@@ -1,17 +1,98 @@
-"""The FastAPI application: health probes and the OpenAPI page (resources arrive with [api])."""
+"""The FastAPI application: `/api/v1` resources, health probes and the offline API docs."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
+from typing import Any
 
+import swagger_ui_bundle
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from ramstein import __version__
-from ramstein.api.routes import log as log_routes
+from ramstein.api import problems
+from ramstein.api.deps import PrincipalCache, Throttle
+from ramstein.api.routes import (
+    capabilities,
+    catalogue,
+    chair,
+    deliveries,
+    log,
+    matching,
+    meetings,
+    needs,
+    participants,
+    pledges,
+)
+from ramstein.domain.releasability import Role
 from ramstein.services import maintenance
+from ramstein.services.log import HostSigner, load_host
 from ramstein.settings import Settings
 from ramstein.store.engine import Store
+
+ROUTERS = (
+    needs.router,
+    pledges.router,
+    deliveries.router,
+    meetings.router,
+    matching.router,
+    participants.router,
+    capabilities.router,
+    catalogue.router,
+    chair.router,
+    log.router,
+)
+"""In the order requests are matched: the records most read come first."""
+
+DESCRIPTION = """
+The coordination record of an assistance coalition: the recipient's needs, donors' pledges
+with their tranches and deliveries, meetings, the chair, exact matching and the verifiable log.
+
+- **Sign in** with `Authorization: Bearer <token>` (`ramstein tokens issue`); without a token
+  you read as the public.
+- **Need-to-know**: every record is public, coalition or restricted; every answer holds only
+  what the caller may see, and a record the caller may not see is answered exactly like one
+  that does not exist (404).
+- **Versions**: records carry their version as an `ETag`; a write to an existing record needs
+  `If-Match` (428 without it, 412 with the current version when it is stale).
+- **Retries**: send `Idempotency-Key` with a create; a retry returns the first answer.
+- **Lists** take `sort`, `limit` and `cursor`, and answer `{items, next_cursor}`.
+- **Refusals** are `application/problem+json` (RFC 9457) with a stable `type`.
+"""
+
+
+def _document_sign_in(app: FastAPI) -> None:
+    """Write the bearer scheme into the OpenAPI document: required where the public may not
+    call a route, optional (a token or none) where it may."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schema.setdefault("components", {})["securitySchemes"] = {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token (`ramstein tokens issue`); without one you "
+                    "read as the public.",
+                }
+            }
+            for operations in schema["paths"].values():
+                for operation in operations.values():
+                    roles = operation.get("x-roles")
+                    if roles:
+                        optional = Role.PUBLIC.value in roles
+                        operation["security"] = (
+                            [{}, {"bearer": []}] if optional else [{"bearer": []}]
+                        )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -28,11 +109,43 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         title="Ramstein",
         version=__version__,
         summary="Coordination of a multinational assistance coalition.",
-        docs_url="/api/docs",
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
-    app.include_router(log_routes.router)
+    if store is not None:
+        app.state.store = store  # usable without the lifespan (an ASGI test transport)
+    app.state.throttle = Throttle()
+    app.state.principals = PrincipalCache()
+
+    @cache
+    def host() -> HostSigner:
+        return load_host(settings.host_key_file, settings.log_origin)
+
+    app.state.host = host
+    problems.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    _document_sign_in(app)
+
+    # The API docs work on a closed network: Swagger UI is served from its Python package.
+    app.mount(
+        "/api/docs/static",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="swagger-ui",
+    )
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="Ramstein API",
+            swagger_js_url="/api/docs/static/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs/static/swagger-ui.css",
+            swagger_favicon_url="/api/docs/static/favicon-32x32.png",
+        )
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

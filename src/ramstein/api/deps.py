@@ -1,143 +1,269 @@
-"""What the API's routes share: the store, the viewer behind a bearer token, and problems.
+"""What the API's routes share: the store, the viewer, who may call a route, versions, retries.
 
-Errors leave the API as RFC 9457 `application/problem+json`. Routers opt in with
-`route_class=ProblemRoute`: it turns a domain refusal, a `Problem` raised by a dependency and a
-request that fails validation into a problem response, so routes stay free of try/except.
+- **Viewer.** A bearer token (`ramstein tokens issue`) gives its user's principal; no token
+  reads as the public. A bad token is a 401; a client that keeps sending bad tokens is
+  slowed down with 429 and `Retry-After`.
+- **Roles.** Every route declares who may call it with `permits(...)`, which both checks the
+  viewer and writes the roles into the OpenAPI document (`x-roles`), where the contract tests
+  find them. Ownership (a donor acts on its own pledges) is the services' rule on top.
+- **Versions.** Every record carries its aggregate version as a strong `ETag`; a write to an
+  existing record needs `If-Match` (428 without it; 412, with the current version, when it
+  is stale).
+- **Retries.** A create may carry an `Idempotency-Key`; see `ramstein.api.writes`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 
-from ramstein.domain import errors
-from ramstein.domain.releasability import PUBLIC_VIEWER, Principal
+from ramstein.api.problems import Problem
+from ramstein.domain.releasability import PUBLIC_VIEWER, Principal, Role
 from ramstein.services import users
+from ramstein.services.log import HostSigner
 from ramstein.store.engine import Store
 
-PROBLEM_JSON = "application/problem+json"
-
-STATUS: tuple[tuple[type[errors.DomainError], int], ...] = (
-    (errors.NotFound, 404),
-    (errors.NotPermitted, 403),
-    (errors.InactiveParticipant, 403),
-    (errors.AlreadyExists, 409),
-    (errors.IllegalTransition, 409),
-    (errors.QuantityExceeded, 409),
-    (errors.StaleVersion, 412),
-    (errors.InvalidValue, 422),
-)
-"""The status of each kind of domain refusal; any other refusal is a 400."""
+EVERYONE = tuple(Role)
+"""Read routes: every role, the public included; what each may see is the services' rule."""
+MEMBERS = tuple(r for r in Role if r is not Role.PUBLIC)
+CHAIR = (Role.CHAIR,)
+DONORS = (Role.DONOR, Role.COALITION_LEAD, Role.CHAIR)
+RECIPIENT = (Role.RECIPIENT, Role.CHAIR)
+LEADS = (Role.COALITION_LEAD, Role.CHAIR)
 
 
-class Problem(Exception):
-    """An HTTP problem raised by a dependency or a route (RFC 9457)."""
-
-    def __init__(
-        self, status: int, title: str, detail: str, *, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.title = title
-        self.detail = detail
-        self.headers = headers or {}
-        self.type = f"urn:ramstein:problem:{title.lower().replace(' ', '-')}"
-
-
-def problem_response(problem: Problem) -> JSONResponse:
-    body = {
-        "type": problem.type,
-        "title": problem.title,
-        "status": problem.status,
-        "detail": problem.detail,
-    }
-    return JSONResponse(
-        body, status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers
-    )
-
-
-def domain_problem(error: errors.DomainError) -> Problem:
-    status = next((s for kind, s in STATUS if isinstance(error, kind)), 400)
-    problem = Problem(status, error.code.replace("-", " ").capitalize(), error.message)
-    problem.type = f"urn:ramstein:problem:{error.code}"
-    return problem
-
-
-def _validation_problem(error: RequestValidationError) -> Problem:
-    parts = []
-    for e in [e for e in error.errors() if isinstance(e, dict)][:3]:
-        kind, *rest = [str(x) for x in e.get("loc", ())] or ["request"]
-        where = f"{kind.capitalize()} field" if kind == "body" else f"{kind.capitalize()} parameter"
-        name = ".".join(rest)
-        subject = f"{where} {name}" if name else f"The {kind}"
-        parts.append(f"{subject}: {str(e.get('msg', 'is invalid')).rstrip('.')}")
-    return Problem(422, "Invalid request", ("; ".join(parts) or "The request is invalid") + ".")
-
-
-class ProblemRoute(APIRoute):
-    """A route whose refusals (domain errors, problems, invalid input) are problem+json."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except Problem as problem:
-                return problem_response(problem)
-            except errors.DomainError as error:
-                return problem_response(domain_problem(error))
-            except RequestValidationError as error:
-                return problem_response(_validation_problem(error))
-
-        return route
-
-
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
 
-bearer = HTTPBearer(
-    auto_error=False,
-    description="An API token (`ramstein tokens issue`); without one you read as the public.",
-)
+
+class Throttle:
+    """Slows down a client that keeps failing to authenticate.
+
+    Up to `free` failures within `window` seconds pass; after that the client must wait,
+    twice as long after each further failure (up to `window`), and is told how long with
+    429 and `Retry-After`. A successful sign-in clears its record. Clients are told apart by
+    address; the record is kept in this process (one per worker).
+    """
+
+    def __init__(
+        self, *, free: int = 5, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.free = free
+        self.window = window
+        self.clock = clock
+        self._failures: OrderedDict[str, tuple[int, float, float]] = OrderedDict()
+        """client -> (failures, first failure at, blocked until)."""
+        self._lock = threading.Lock()
+
+    def check(self, client: str) -> None:
+        """Raise 429 while `client` must wait."""
+        with self._lock:
+            record = self._failures.get(client)
+            if record is None:
+                return
+            count, first, until = record
+            now = self.clock()
+            if now - first > self.window and now >= until:
+                del self._failures[client]
+                return
+            if now < until:
+                wait = max(1, int(until - now + 0.999))
+                raise Problem(
+                    429,
+                    f"Too many failed sign-ins from this client; try again in {wait} s.",
+                    code="too-many-failures",
+                    headers={"Retry-After": str(wait)},
+                )
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            now = self.clock()
+            count, first, _ = self._failures.pop(client, (0, now, now))
+            if now - first > self.window:
+                count, first = 0, now
+            count += 1
+            extra = count - self.free
+            until = now + min(self.window, 2.0 ** (extra - 1)) if extra > 0 else now
+            self._failures[client] = (count, first, until)
+            while len(self._failures) > 10_000:  # forget the oldest clients first
+                self._failures.popitem(last=False)
+
+    def succeeded(self, client: str) -> None:
+        with self._lock:
+            self._failures.pop(client, None)
 
 
-def current_viewer(
-    request: Request,
-    store: StoreDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Principal:
-    """The principal behind the bearer token; the public without one; 401 for a bad one."""
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def current_viewer(request: Request) -> Principal:
+    """The principal behind the bearer token; the public without one; 401 for a bad one.
+
+    Every dependency here is a coroutine and reads the header itself: FastAPI runs a plain
+    function in its thread pool and solves each dependency separately, which costs more per
+    request than the rest of a read. The token lookup, the one part that reads the database,
+    runs in the pool, and only when the principal is not cached. (The bearer scheme is
+    written into the OpenAPI document by `ramstein.api.app`.)
+    """
     challenge = {"WWW-Authenticate": "Bearer"}
-    if credentials is None:
-        if request.headers.get("authorization"):
-            raise Problem(
-                401,
-                "Unauthorized",
-                "The Authorization header must be 'Bearer <token>'.",
-                headers=challenge,
-            )
+    state = request.app.state
+    header = request.headers.get("authorization")
+    if not header:
         return PUBLIC_VIEWER
-    with store.read() as conn:
-        principal = users.authenticate(conn=conn, token=credentials.credentials)
+    client = _client(request)
+    throttle: Throttle = state.throttle
+    throttle.check(client)
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        throttle.failed(client)
+        raise Problem(401, "The Authorization header must be 'Bearer <token>'.", headers=challenge)
+    principal = state.principals.get(token)
     if principal is None:
-        raise Problem(
-            401,
-            "Unauthorized",
-            "The token is unknown, expired or revoked.",
-            headers=challenge,
-        )
+        principal = await run_in_threadpool(_authenticate, state.store, token)
+        if principal is None:
+            throttle.failed(client)
+            raise Problem(401, "The token is unknown, expired or revoked.", headers=challenge)
+        state.principals.put(token, principal)
+    throttle.succeeded(client)
     return principal
 
 
+def _authenticate(store: Store, token: str) -> Principal | None:
+    with store.read() as conn:
+        return users.authenticate(conn=conn, token=token)
+
+
 Viewer = Annotated[Principal, Depends(current_viewer)]
+
+
+class PrincipalCache:
+    """Recently authenticated tokens, for `ttl` seconds: a read costs no token lookup.
+
+    A token revoked or expired elsewhere (the CLI, another worker) stops working within
+    `ttl` seconds; one revoked through this process at once (`clear`).
+    """
+
+    def __init__(self, ttl: float = 5.0, size: int = 1024) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._items: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Principal | None:
+        with self._lock:
+            found = self._items.get(token)
+            if found is None:
+                return None
+            if time.monotonic() - found[0] > self.ttl:
+                del self._items[token]
+                return None
+            return found[1]
+
+    def put(self, token: str, principal: Principal) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            self._items[token] = (time.monotonic(), principal)
+            self._items.move_to_end(token)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def permits(*roles: Role) -> dict[str, Any]:
+    """Route options declaring who may call it: the check, and `x-roles` in OpenAPI."""
+    allowed = frozenset(roles)
+
+    async def check(viewer: Viewer) -> None:
+        if viewer.roles & allowed:
+            return
+        if viewer.is_public:
+            raise Problem(
+                401,
+                "Sign in with a bearer token to do this.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        names = ", ".join(sorted(r.value for r in allowed))
+        raise Problem(403, f"Only these roles may do this: {names}.", code="not-permitted")
+
+    return {
+        "dependencies": [Depends(check)],
+        "openapi_extra": {"x-roles": sorted(r.value for r in allowed)},
+    }
+
+
+def roles_of(operation: dict[str, Any]) -> set[Role]:
+    """The roles an OpenAPI operation declares (for the contract tests and the docs)."""
+    return {Role(r) for r in operation.get("x-roles", ())}
+
+
+async def if_match(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description='The record\'s ETag as last read, e.g. "3" (`*`: any version).',
+        ),
+    ] = None,
+) -> int | None:
+    """The version a write is based on; 428 when the client did not say."""
+    if if_match is None:
+        raise Problem(
+            428,
+            "Send If-Match with the record's ETag as you last read it, so that a change made "
+            "meanwhile is not overwritten.",
+            code="if-match-required",
+        )
+    return version_of(if_match)
+
+
+def version_of(tag: str) -> int | None:
+    """The version an If-Match tag names; None for `*`, -1 (no version) for anything else."""
+    tag = tag.strip()
+    if tag == "*":
+        return None
+    tag = tag.removeprefix("W/").strip('"')
+    return int(tag) if tag.isdigit() and len(tag) < 12 else -1
+
+
+IfMatch = Annotated[int | None, Depends(if_match)]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Any unique string; a retried create with the same key returns the first "
+        "result instead of creating again.",
+    ),
+]
+
+
+def names(values: Iterable[str] | None) -> list[str] | None:
+    """A repeated query parameter as a list (None when absent)."""
+    return list(values) if values else None
+
+
+def host_signer(request: Request) -> HostSigner:
+    """This host's signing identity (its key file is read, or made, on first use)."""
+    signer: HostSigner = request.app.state.host()
+    return signer
+
+
+Host = Annotated[HostSigner, Depends(host_signer)]

@@ -13,10 +13,8 @@ from sqlalchemy.engine import Connection
 from ramstein.cli.errors import BadInput
 from ramstein.domain.participants import ParticipantKind
 from ramstein.domain.releasability import PUBLIC_VIEWER, Principal, Role
-from ramstein.ledger.keys import load_private_key, write_private_key
-from ramstein.ledger.notes import Signer
 from ramstein.services import capabilities, chair, participants
-from ramstein.services.log import HostSigner
+from ramstein.services.log import HostSigner, load_host
 from ramstein.settings import Settings
 from ramstein.store.engine import Store
 from ramstein.store.uow import UnitOfWork
@@ -101,11 +99,7 @@ def store(ctx: typer.Context) -> Store:
 def host_signer(ctx: typer.Context) -> HostSigner:
     """This host's signing identity, from the key file in the settings (created when missing)."""
     settings = Settings()
-    path = settings.host_key_file
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_private_key(path, Signer.generate(settings.log_origin))
-    return HostSigner(signer=load_private_key(path), origin=settings.log_origin)
+    return load_host(settings.host_key_file, settings.log_origin)
 
 
 @contextmanager

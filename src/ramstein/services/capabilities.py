@@ -11,6 +11,7 @@ from ramstein.domain.errors import AlreadyExists, NotFound, NotPermitted
 from ramstein.domain.permissions import require_chair
 from ramstein.domain.releasability import PUBLIC_LABEL, Principal, Role
 from ramstein.services import common
+from ramstein.services.paging import Order, PageRequest, apply
 from ramstein.store import rows
 from ramstein.store import tables as t
 from ramstein.store.uow import UnitOfWork
@@ -52,6 +53,10 @@ def revise_area(
     return get_area(conn=uow.conn, viewer=actor, code=code)
 
 
+AREA_ORDERS = {"code": Order((t.capability_areas.c.code,), lambda x: (x.code,))}
+COALITION_ORDERS = {"code": Order((t.coalitions.c.code,), lambda x: (x.code,))}
+
+
 def get_area(*, conn: Connection, viewer: Principal, code: str) -> CapabilityArea:
     row = conn.execute(
         sa.select(t.capability_areas).where(t.capability_areas.c.code == code)
@@ -61,8 +66,10 @@ def get_area(*, conn: Connection, viewer: Principal, code: str) -> CapabilityAre
     return rows.area(row)
 
 
-def list_areas(*, conn: Connection, viewer: Principal) -> list[CapabilityArea]:
-    q = sa.select(t.capability_areas).order_by(t.capability_areas.c.code)
+def list_areas(
+    *, conn: Connection, viewer: Principal, page: PageRequest | None = None
+) -> list[CapabilityArea]:
+    q, _, _ = apply(sa.select(t.capability_areas), AREA_ORDERS, "code", page)
     return [rows.area(r) for r in conn.execute(q)]
 
 
@@ -141,9 +148,14 @@ def get_coalition(*, conn: Connection, viewer: Principal, code: str) -> Coalitio
 
 
 def list_coalitions(
-    *, conn: Connection, viewer: Principal, area: str | None = None, participant: str | None = None
+    *,
+    conn: Connection,
+    viewer: Principal,
+    area: str | None = None,
+    participant: str | None = None,
+    page: PageRequest | None = None,
 ) -> list[Coalition]:
-    q = sa.select(t.coalitions).order_by(t.coalitions.c.code)
+    q, _, _ = apply(sa.select(t.coalitions), COALITION_ORDERS, "code", page)
     if area is not None:
         q = q.where(t.coalitions.c.area == area)
     if participant is not None:

@@ -13,6 +13,7 @@ from ramstein.domain.errors import AlreadyExists
 from ramstein.domain.permissions import require_chair
 from ramstein.domain.releasability import PUBLIC_LABEL, Principal
 from ramstein.services import common
+from ramstein.services.paging import Order, PageRequest, apply
 from ramstein.store import rows
 from ramstein.store import tables as t
 from ramstein.store.uow import UnitOfWork
@@ -83,22 +84,39 @@ def set_substitution(
     return None if ratio is None else Substitution(offer_type, need_type, ratio)
 
 
+_i, _s = t.item_types, t.substitutions
+ITEM_ORDERS = {
+    "area": Order((_i.c.area, _i.c.code), lambda x: (x.area, x.code)),
+    "code": Order((_i.c.code,), lambda x: (x.code,)),
+}
+SUBSTITUTION_ORDERS = {
+    "need_type": Order((_s.c.need_type, _s.c.offer_type), lambda x: (x.need_type, x.offer_type)),
+    "offer_type": Order((_s.c.offer_type, _s.c.need_type), lambda x: (x.offer_type, x.need_type)),
+}
+
+
 def get_item(*, conn: Connection, viewer: Principal, code: str) -> ItemType:
     return common.item_type(conn, code)
 
 
-def list_items(*, conn: Connection, viewer: Principal, area: str | None = None) -> list[ItemType]:
-    q = sa.select(t.item_types).order_by(t.item_types.c.area, t.item_types.c.code)
+def list_items(
+    *, conn: Connection, viewer: Principal, area: str | None = None, page: PageRequest | None = None
+) -> list[ItemType]:
+    q, _, _ = apply(sa.select(t.item_types), ITEM_ORDERS, "area", page)
     if area is not None:
         q = q.where(t.item_types.c.area == area)
     return [rows.item(r) for r in conn.execute(q)]
 
 
 def list_substitutions(
-    *, conn: Connection, viewer: Principal, item: str | None = None
+    *,
+    conn: Connection,
+    viewer: Principal,
+    item: str | None = None,
+    page: PageRequest | None = None,
 ) -> list[Substitution]:
     s = t.substitutions
-    q = sa.select(s).order_by(s.c.need_type, s.c.offer_type)
+    q, _, _ = apply(sa.select(s), SUBSTITUTION_ORDERS, "need_type", page)
     if item is not None:
         q = q.where(sa.or_(s.c.offer_type == item, s.c.need_type == item))
     return [rows.substitution(r) for r in conn.execute(q)]

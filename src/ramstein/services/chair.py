@@ -57,17 +57,22 @@ def hand_over_chair(
     note: str = "",
     new_host_key: str | None = None,
     host: HostSigner | None = None,
+    expected_term: int | None = None,
 ) -> ChairTerm:
     """The sitting chair hands the coalition over; the whole history stays with it.
 
     With `new_host_key`, the log goes with the chair: the entry naming the incoming host's key
     ends a checkpoint that this (outgoing) `host` signs; from then on only the new key signs.
+    `expected_term` is the term the caller saw (the chair's version, as an ETag).
     """
     require_chair(actor, "hand over the chair")
     if new_host_key is not None and host is None:
         raise InvalidValue("new_host_key", "Handing over the log needs this host's signing key.")
+    sitting = current_chair(conn=uow.conn)
+    if sitting is not None:
+        common.check_version("chair term", "now", sitting.number, expected_term)
     event = domain.hand_over(
-        current_chair(conn=uow.conn),
+        sitting,
         common.participant(uow.conn, incoming),
         on or uow.today(),
         note,

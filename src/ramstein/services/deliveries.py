@@ -14,10 +14,20 @@ from ramstein.domain.errors import NotFound, NotPermitted
 from ramstein.domain.permissions import DONOR_ROLES, require_owner_or_chair
 from ramstein.domain.releasability import Principal, Role
 from ramstein.services import common
+from ramstein.services.paging import Order, PageRequest, apply
 from ramstein.services.pledges import get_pledge, visible_pledges
 from ramstein.store import rows
 from ramstein.store import tables as t
 from ramstein.store.uow import UnitOfWork
+
+_d = t.deliveries
+DELIVERY_ORDERS = {
+    "dispatched_on": Order(
+        (_d.c.dispatched_on, _d.c.id), lambda x: (x.dispatched_on, x.id), descending=True
+    ),
+    "id": Order((_d.c.id,), lambda x: (x.id,)),
+}
+"""How a list of deliveries may be sorted: newest first by default."""
 
 
 def _select() -> sa.Select[tuple[object, ...]]:
@@ -96,10 +106,13 @@ def list_deliveries(
     dispatched_from: date | None = None,
     dispatched_until: date | None = None,
     limit: int | None = None,
+    page: PageRequest | None = None,
 ) -> list[Delivery]:
-    """Visible deliveries, newest first."""
+    """Visible deliveries, newest first unless `page` sorts."""
     d = t.deliveries
-    q = _select().where(visible_pledges(viewer)).order_by(d.c.dispatched_on.desc(), d.c.id.desc())
+    q, _, _ = apply(
+        _select().where(visible_pledges(viewer)), DELIVERY_ORDERS, "dispatched_on", page
+    )
     if pledge_id is not None:
         q = q.where(d.c.pledge_id == pledge_id)
     if donor is not None:

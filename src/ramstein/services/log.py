@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -18,6 +19,7 @@ from ramstein.domain.errors import DomainError, InvalidValue, NotFound, NotPermi
 from ramstein.domain.hosting import HostKey, Witness
 from ramstein.domain.permissions import require_chair
 from ramstein.domain.releasability import PUBLIC_LABEL, Principal
+from ramstein.ledger.keys import load_private_key, write_private_key
 from ramstein.ledger.merkle import (
     Frontier,
     ProofError,
@@ -58,6 +60,14 @@ class HostSigner:
 
     signer: Signer
     origin: str
+
+
+def load_host(path: Path, origin: str) -> HostSigner:
+    """This host's signing identity from its key file, created (mode 0600) when missing."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_private_key(path, Signer.generate(origin))
+    return HostSigner(signer=load_private_key(path), origin=origin)
 
 
 @dataclass(frozen=True, slots=True)

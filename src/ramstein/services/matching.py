@@ -144,20 +144,28 @@ def _settings(
     return chosen
 
 
-def run_match(
+@dataclass(frozen=True, slots=True)
+class Solved:
+    """A plan solved on what a viewer may see, not yet stored."""
+
+    viewer: Principal
+    inputs: Inputs
+    weights: dict[Priority, float]
+    late_penalty: float
+    plan: Plan
+
+
+def solve_match(
     *,
     store: Store,
     viewer: Principal,
     weights: Mapping[Priority, float] | None = None,
     late_penalty: float = 1.0,
-    clock: Callable[[], datetime] = utc_now,
-) -> StoredPlan:
-    """Solve what `viewer` may see and store the plan with its inputs; returns it.
+) -> Solved:
+    """Solve what `viewer` may see (inputs and log position read in one transaction).
 
-    The inputs and the log position are read in one transaction, solved outside any
-    transaction, and the plan is stored in a short write transaction of its own. Components
-    whose inputs are unchanged since the viewer's participant's latest plan (with the same
-    settings) keep that plan's allocations instead of being solved again.
+    Components whose inputs are unchanged since the viewer's participant's latest plan (with
+    the same settings) keep that plan's allocations instead of being solved again.
     """
     if viewer.is_public:
         raise NotPermitted(
@@ -173,9 +181,33 @@ def run_match(
     if before is not None:
         old = problem_of(before.inputs, before.info.weights, before.info.late_penalty)
         previous = Previous(old, plan_of(before))
-    solved = solve(problem_of(inputs, chosen, late_penalty), previous=previous)
+    plan = solve(problem_of(inputs, chosen, late_penalty), previous=previous)
+    return Solved(viewer, inputs, chosen, late_penalty, plan)
+
+
+def save_plan(*, uow: UnitOfWork, solved: Solved) -> StoredPlan:
+    """Store a solved plan with its inputs, in the caller's write transaction."""
+    return _save(
+        uow, solved.viewer, solved.inputs, solved.weights, solved.late_penalty, solved.plan
+    )
+
+
+def run_match(
+    *,
+    store: Store,
+    viewer: Principal,
+    weights: Mapping[Priority, float] | None = None,
+    late_penalty: float = 1.0,
+    clock: Callable[[], datetime] = utc_now,
+) -> StoredPlan:
+    """Solve what `viewer` may see and store the plan with its inputs; returns it.
+
+    The solve runs outside any transaction; the plan is stored in a short write transaction
+    of its own.
+    """
+    solved = solve_match(store=store, viewer=viewer, weights=weights, late_penalty=late_penalty)
     with store.write(clock=clock) as uow:
-        return _save(uow, viewer, inputs, chosen, late_penalty, solved)
+        return save_plan(uow=uow, solved=solved)
 
 
 def _save(

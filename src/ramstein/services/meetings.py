@@ -15,6 +15,7 @@ from ramstein.domain.permissions import require_chair
 from ramstein.domain.releasability import PUBLIC_LABEL, Label, Principal, can_see
 from ramstein.services import common, log
 from ramstein.services.log import HostSigner
+from ramstein.services.paging import Order, PageRequest, apply
 from ramstein.store import rows
 from ramstein.store import tables as t
 from ramstein.store.uow import UnitOfWork
@@ -143,6 +144,12 @@ def record_decision(
     return _load(uow.conn, number)
 
 
+MEETING_ORDERS = {
+    "number": Order((t.meetings.c.number,), lambda x: (x.number,)),
+    "held_on": Order((t.meetings.c.held_on, t.meetings.c.number), lambda x: (x.held_on, x.number)),
+}
+
+
 def get_meeting(*, conn: Connection, viewer: Principal, number: int) -> Meeting:
     try:
         return _for_viewer(viewer, _load(conn, number))
@@ -157,9 +164,10 @@ def list_meetings(
     status: MeetingStatus | None = None,
     held_from: date | None = None,
     held_until: date | None = None,
+    page: PageRequest | None = None,
 ) -> list[Meeting]:
     m = t.meetings
-    q = sa.select(m).order_by(m.c.number)
+    q, _, _ = apply(sa.select(m), MEETING_ORDERS, "number", page)
     if status is not None:
         q = q.where(m.c.status == status.value)
     if held_from is not None:

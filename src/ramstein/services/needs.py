@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -14,14 +16,28 @@ from ramstein.domain.needs import Need, NeedStatus, Priority
 from ramstein.domain.permissions import require_owner_or_chair
 from ramstein.domain.releasability import Label, Principal, Releasability, Role
 from ramstein.services import common
+from ramstein.services.paging import Order, PageRequest, apply
 from ramstein.store import rows
 from ramstein.store import tables as t
 from ramstein.store.uow import UnitOfWork
 from ramstein.store.visibility import visible
 
+_n = t.needs
+NEED_ORDERS = {
+    "urgency": Order(
+        (_n.c.priority, _n.c.needed_by, _n.c.id), lambda x: (x.priority.value, x.needed_by, x.id)
+    ),
+    "needed_by": Order((_n.c.needed_by, _n.c.id), lambda x: (x.needed_by, x.id)),
+    "raised_on": Order((_n.c.raised_on, _n.c.id), lambda x: (x.raised_on, x.id), descending=True),
+    "quantity": Order((_n.c.quantity, _n.c.id), lambda x: (x.quantity, x.id), descending=True),
+    "id": Order((_n.c.id,), lambda x: (x.id,)),
+}
+"""How a list of needs may be sorted: most urgent first (priority, then date) by default."""
 
+
+@functools.lru_cache(maxsize=1024)
 def visible_needs(viewer: Principal) -> sa.ColumnElement[bool]:
-    """The needs `viewer` may see, as a SQL condition."""
+    """The needs `viewer` may see, as a SQL condition (built once per principal)."""
     n = t.needs
     return visible(
         viewer,
@@ -125,10 +141,17 @@ def change_need_status(
     return _load(uow.conn, need_id)
 
 
+@functools.lru_cache(maxsize=1024)
+def _one_need(viewer: Principal) -> sa.Select[Any]:
+    """One need by id, if `viewer` may see it: built once per principal, so SQLAlchemy
+    reuses its compiled form instead of building the statement for every read."""
+    n = t.needs
+    return sa.select(n).where(n.c.id == sa.bindparam("need_id"), visible_needs(viewer))
+
+
 def get_need(*, conn: Connection, viewer: Principal, need_id: int) -> Need:
     """The need, or NotFound if it does not exist or the viewer may not see it."""
-    q = sa.select(t.needs).where(t.needs.c.id == need_id, visible_needs(viewer))
-    found = rows.needs(conn, conn.execute(q).all())
+    found = rows.needs(conn, conn.execute(_one_need(viewer), {"need_id": need_id}).all())
     if not found:
         raise NotFound("need", need_id)
     return found[0]
@@ -139,21 +162,34 @@ def list_needs(
     conn: Connection,
     viewer: Principal,
     area: str | None = None,
+    coalition: str | None = None,
     item_type: str | None = None,
+    recipient: str | None = None,
     status: Iterable[NeedStatus] | None = None,
     priority: Iterable[Priority] | None = None,
     releasability: Releasability | None = None,
     needed_from: date | None = None,
     needed_until: date | None = None,
     limit: int | None = None,
+    page: PageRequest | None = None,
 ) -> list[Need]:
-    """Visible needs, most urgent first (priority, then needed-by date)."""
+    """Visible needs, most urgent first (priority, then needed-by date) unless `page` sorts.
+
+    A coalition's needs are those of its capability area.
+    """
     n = t.needs
-    q = sa.select(n).where(visible_needs(viewer)).order_by(n.c.priority, n.c.needed_by, n.c.id)
+    q, _, _ = apply(sa.select(n).where(visible_needs(viewer)), NEED_ORDERS, "urgency", page)
     if area is not None:
         q = q.where(
             n.c.item_type.in_(sa.select(t.item_types.c.code).where(t.item_types.c.area == area))
         )
+    if coalition is not None:
+        areas = sa.select(t.coalitions.c.area).where(t.coalitions.c.code == coalition)
+        q = q.where(
+            n.c.item_type.in_(sa.select(t.item_types.c.code).where(t.item_types.c.area.in_(areas)))
+        )
+    if recipient is not None:
+        q = q.where(n.c.recipient == recipient)
     if item_type is not None:
         q = q.where(n.c.item_type == item_type)
     if status is not None:

@@ -15,6 +15,7 @@ from ramstein.domain.permissions import require_chair
 from ramstein.domain.releasability import PUBLIC_LABEL, Principal
 from ramstein.services import common
 from ramstein.services.chair import current_chair
+from ramstein.services.paging import Order, PageRequest, apply
 from ramstein.store import rows
 from ramstein.store import tables as t
 from ramstein.store.uow import UnitOfWork
@@ -89,6 +90,14 @@ def change_participant_status(
     return common.participant(uow.conn, code)
 
 
+_pt = t.participants
+PARTICIPANT_ORDERS = {
+    "code": Order((_pt.c.code,), lambda x: (x.code,)),
+    "name": Order((_pt.c.name, _pt.c.code), lambda x: (x.name, x.code)),
+    "joined_on": Order((_pt.c.joined_on, _pt.c.code), lambda x: (x.joined_on, x.code)),
+}
+
+
 def get_participant(*, conn: Connection, viewer: Principal, code: str) -> Participant:
     """Participants are public: every viewer sees every participant."""
     return common.participant(conn, code)
@@ -100,8 +109,9 @@ def list_participants(
     viewer: Principal,
     kind: ParticipantKind | None = None,
     status: ParticipantStatus | None = None,
+    page: PageRequest | None = None,
 ) -> list[Participant]:
-    q = sa.select(t.participants).order_by(t.participants.c.code)
+    q, _, _ = apply(sa.select(t.participants), PARTICIPANT_ORDERS, "code", page)
     if kind is not None:
         q = q.where(t.participants.c.kind == kind.value)
     if status is not None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -16,6 +18,7 @@ from ramstein.domain.permissions import DONOR_ROLES, require_owner_or_chair
 from ramstein.domain.pledges import Money, Pledge, PledgeSource, PledgeStatus, TrancheSpec
 from ramstein.domain.releasability import Label, Principal, Releasability
 from ramstein.services import common
+from ramstein.services.paging import Order, PageRequest, apply
 from ramstein.store import rows
 from ramstein.store import tables as t
 from ramstein.store.uow import UnitOfWork
@@ -32,8 +35,21 @@ class StatusChange:
     reason: str
 
 
+_p = t.pledges
+PLEDGE_ORDERS = {
+    "announced_on": Order(
+        (_p.c.announced_on, _p.c.id), lambda x: (x.announced_on, x.id), descending=True
+    ),
+    "quantity": Order((_p.c.quantity, _p.c.id), lambda x: (x.quantity, x.id), descending=True),
+    "id": Order((_p.c.id,), lambda x: (x.id,)),
+}
+"""How a list of pledges may be sorted: newest first by default."""
+
+
+@functools.lru_cache(maxsize=1024)
 def visible_pledges(viewer: Principal) -> sa.ColumnElement[bool]:
-    """The pledges (and so deliveries) `viewer` may see, as a SQL condition."""
+    """The pledges (and so deliveries) `viewer` may see, as a SQL condition (built once per
+    principal)."""
     p = t.pledges
     return visible(
         viewer,
@@ -190,10 +206,16 @@ def revise_tranche(
     return _load(uow.conn, pledge_id)
 
 
+@functools.lru_cache(maxsize=1024)
+def _one_pledge(viewer: Principal) -> sa.Select[Any]:
+    """One pledge by id, if `viewer` may see it (built once per principal, like `_one_need`)."""
+    p = t.pledges
+    return sa.select(p).where(p.c.id == sa.bindparam("pledge_id"), visible_pledges(viewer))
+
+
 def get_pledge(*, conn: Connection, viewer: Principal, pledge_id: int) -> Pledge:
     """The pledge, or NotFound if it does not exist or the viewer may not see it."""
-    q = sa.select(t.pledges).where(t.pledges.c.id == pledge_id, visible_pledges(viewer))
-    found = rows.pledges(conn, conn.execute(q).all())
+    found = rows.pledges(conn, conn.execute(_one_pledge(viewer), {"pledge_id": pledge_id}).all())
     if not found:
         raise NotFound("pledge", pledge_id)
     return found[0]
@@ -221,10 +243,13 @@ def list_pledges(
     announced_from: date | None = None,
     announced_until: date | None = None,
     limit: int | None = None,
+    page: PageRequest | None = None,
 ) -> list[Pledge]:
-    """Visible pledges, newest first."""
+    """Visible pledges, newest first unless `page` sorts."""
     p = t.pledges
-    q = sa.select(p).where(visible_pledges(viewer)).order_by(p.c.announced_on.desc(), p.c.id.desc())
+    q, _, _ = apply(
+        sa.select(p).where(visible_pledges(viewer)), PLEDGE_ORDERS, "announced_on", page
+    )
     if donor is not None:
         q = q.where(p.c.donor == donor)
     if area is not None:

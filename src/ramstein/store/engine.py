@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -56,6 +58,9 @@ class Store:
     def __init__(self, url: str, *, migrate: bool = True, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
+        self._writer = threading.Lock()
+        """SQLite writers of this process queue here, not in SQLite's busy handler, which
+        sleeps in growing steps (up to 100 ms) and so gives waiting writers a long tail."""
         if migrate:
             upgrade(self.engine)
 
@@ -75,7 +80,8 @@ class Store:
     @contextmanager
     def write(self, *, clock: Callable[[], datetime] = utc_now) -> Iterator[UnitOfWork]:
         """One transaction holding the log's write lock: events and projections commit together."""
-        with self.engine.connect() as conn:
+        queue = self._writer if self.dialect == "sqlite" else contextlib.nullcontext()
+        with queue, self.engine.connect() as conn:
             conn.execution_options(**{WRITE: True})
             with conn.begin():
                 uow = UnitOfWork(conn, clock)

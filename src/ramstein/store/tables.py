@@ -405,3 +405,19 @@ match_allocations = sa.Table(
 )
 """A stored plan's allocations: offer units of a tranche sent to a need. No foreign keys to
 the projections, which `rebuild` empties and refills."""
+
+# --- retried creates (host data, not log events) ------------------------------------------
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("user_name", sa.String(128), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("headers", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+"""The first answer to each create a user sent with an `Idempotency-Key`, written in the same
+transaction as the create, so that a retry gets that answer instead of a second record."""

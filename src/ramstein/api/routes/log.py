@@ -10,21 +10,19 @@ from __future__ import annotations
 import base64
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from sqlalchemy.engine import Connection
 
-from ramstein.api.deps import ProblemRoute, StoreDep, Viewer, current_viewer
+from ramstein.api.deps import EVERYONE, StoreDep, Viewer, permits
+from ramstein.api.params import PROBLEMS
+from ramstein.api.reads import answer, read
 from ramstein.domain.errors import NotFound
 from ramstein.ledger.verify import StoredEntry
 from ramstein.services import bundles, log, remote
 from ramstein.services.log import CheckpointInfo
 
-router = APIRouter(
-    prefix="/api/v1/log",
-    tags=["log"],
-    route_class=ProblemRoute,
-    dependencies=[Depends(current_viewer)],
-)
+router = APIRouter(prefix="/api/v1/log", tags=["log"], responses=PROBLEMS)
 
 
 class CheckpointPublic(BaseModel):
@@ -71,7 +69,15 @@ class KeysPublic(BaseModel):
 
 
 class CosignatureCreate(BaseModel):
-    size: int = Field(ge=0)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"size": 1200, "line": "\u2014 witness.deu.example AAAAAAAAAAAAAAAAAAAAAAAAAAAA"}
+            ]
+        }
+    )
+
+    size: StrictInt = Field(ge=0, le=2**53)
     line: str = Field(max_length=1000, description="'— <name> <base64>', a cosignature/v1 line.")
 
 
@@ -94,60 +100,66 @@ def _proof(hashes: list[bytes]) -> ProofPublic:
     return ProofPublic(proof=[base64.b64encode(h).decode() for h in hashes])
 
 
-@router.get("/checkpoint")
-def latest_checkpoint(store: StoreDep) -> CheckpointPublic:
+@router.get("/checkpoint", **permits(*EVERYONE), response_model=CheckpointPublic)
+async def latest_checkpoint(store: StoreDep) -> Response:
     """The latest signed checkpoint, with its cosignatures."""
-    with store.read() as conn:
-        found = log.latest_checkpoint(conn=conn)
+    found = await read(store, lambda conn: log.latest_checkpoint(conn=conn))
     if found is None:
         raise NotFound("signed checkpoint", "yet")
-    return _checkpoint(found)
+    return answer(_checkpoint(found))
 
 
-@router.get("/checkpoints")
-def checkpoints(store: StoreDep) -> list[CheckpointPublic]:
+@router.get("/checkpoints", **permits(*EVERYONE), response_model=list[CheckpointPublic])
+async def checkpoints(store: StoreDep) -> Response:
     """Every signed checkpoint, smallest first."""
-    with store.read() as conn:
-        return [_checkpoint(c) for c in log.checkpoints(conn=conn)]
+    found = await read(store, lambda conn: log.checkpoints(conn=conn))
+    return answer([_checkpoint(c) for c in found])
 
 
-@router.get("/entries")
-def entries(
+@router.get("/entries", **permits(*EVERYONE), response_model=EntriesPage)
+async def entries(
     store: StoreDep,
     viewer: Viewer,
-    after: Annotated[int, Query(ge=0, description="Entries after this sequence number.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=2**53, description="Entries after this sequence number.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=remote.PAGE)] = remote.PAGE,
-) -> EntriesPage:
+) -> Response:
     """Entries after `after`, at most `limit`; payloads the viewer may not see are withheld."""
-    with store.read() as conn:
-        found = bundles.entries_for(conn=conn, viewer=viewer, after=after, limit=limit)
-        size = log.log_size(conn=conn)
-    return EntriesPage(entries=[_entry(e) for e in found], size=size)
+
+    def query(conn: Connection) -> tuple[list[StoredEntry], int]:
+        return (
+            bundles.entries_for(conn=conn, viewer=viewer, after=after, limit=limit),
+            log.log_size(conn=conn),
+        )
+
+    found, size = await read(store, query)
+    return answer(EntriesPage(entries=[_entry(e) for e in found], size=size))
 
 
-@router.get("/proof/consistency")
+@router.get("/proof/consistency", **permits(*EVERYONE))
 def consistency_proof(
     store: StoreDep,
-    old: Annotated[int, Query(alias="from", ge=1)],
-    new: Annotated[int, Query(alias="to", ge=1)],
+    old: Annotated[int, Query(alias="from", ge=1, le=2**53)],
+    new: Annotated[int, Query(alias="to", ge=1, le=2**53)],
 ) -> ProofPublic:
     """The RFC 6962 consistency proof between the log at two sizes."""
     with store.read() as conn:
         return _proof(log.prove_consistency(conn=conn, old_size=old, new_size=new))
 
 
-@router.get("/proof/inclusion")
+@router.get("/proof/inclusion", **permits(*EVERYONE))
 def inclusion_proof(
     store: StoreDep,
-    seq: Annotated[int, Query(ge=1)],
-    size: Annotated[int, Query(ge=1)],
+    seq: Annotated[int, Query(ge=1, le=2**53)],
+    size: Annotated[int, Query(ge=1, le=2**53)],
 ) -> ProofPublic:
     """The RFC 6962 inclusion proof of entry `seq` in the log of `size` entries."""
     with store.read() as conn:
         return _proof(log.prove_inclusion(conn=conn, seq=seq, size=size))
 
 
-@router.get("/keys")
+@router.get("/keys", **permits(*EVERYONE))
 def keys(store: StoreDep) -> KeysPublic:
     """The host key chain, genesis first; the registered witnesses and their quorum."""
     with store.read() as conn:
@@ -170,7 +182,7 @@ def keys(store: StoreDep) -> KeysPublic:
     )
 
 
-@router.post("/cosignatures")
+@router.post("/cosignatures", **permits(*EVERYONE))
 def add_cosignature(store: StoreDep, body: CosignatureCreate) -> CheckpointPublic:
     """Store a witness's cosignature of the checkpoint of `size`; it must verify by itself."""
     with store.write() as uow:

@@ -1,0 +1,203 @@
+"""`/api/v1/areas` and `/api/v1/coalitions`: capability areas and capability coalitions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from ramstein.api.deps import (
+    CHAIR,
+    EVERYONE,
+    LEADS,
+    IdempotencyKey,
+    IfMatch,
+    StoreDep,
+    Viewer,
+    permits,
+)
+from ramstein.api.paging import Page, Paging, page, request
+from ramstein.api.params import PROBLEMS, CodePath, CodeQuery
+from ramstein.api.reads import answer, read
+from ramstein.api.schemas.capabilities import (
+    AreaCreate,
+    AreaPublic,
+    AreaUpdate,
+    CoalitionCreate,
+    CoalitionPublic,
+    CoalitionUpdate,
+    MembershipChange,
+    area_public,
+    coalition_public,
+)
+from ramstein.api.writes import Created, create, tag
+from ramstein.services import capabilities
+from ramstein.services.capabilities import AREA_ORDERS, COALITION_ORDERS
+from ramstein.store.uow import UnitOfWork
+
+router = APIRouter(prefix="/api/v1", responses=PROBLEMS)
+
+
+@router.get("/areas", tags=["areas"], **permits(*EVERYONE), response_model=Page[AreaPublic])
+async def list_areas(store: StoreDep, viewer: Viewer, paging: Paging) -> Response:
+    """Capability areas, by code."""
+    found = await read(
+        store,
+        lambda conn: capabilities.list_areas(
+            conn=conn, viewer=viewer, page=request(paging, AREA_ORDERS)
+        ),
+    )
+    return answer(page(found, paging, AREA_ORDERS, "code", area_public))
+
+
+@router.get("/areas/{code}", tags=["areas"], **permits(*EVERYONE), response_model=AreaPublic)
+async def get_area(code: CodePath, store: StoreDep, viewer: Viewer) -> Response:
+    found = await read(
+        store, lambda conn: capabilities.get_area(conn=conn, viewer=viewer, code=code)
+    )
+    return answer(area_public(found), found.version)
+
+
+@router.post(
+    "/areas", tags=["areas"], status_code=201, response_model=AreaPublic, **permits(*CHAIR)
+)
+def define_area(
+    body: AreaCreate, store: StoreDep, viewer: Viewer, http: Request, key: IdempotencyKey = None
+) -> Response:
+    def command(uow: UnitOfWork) -> Created:
+        made = capabilities.define_area(
+            uow=uow, actor=viewer, code=body.code, name=body.name, description=body.description
+        )
+        return Created(area_public(made), made.version, f"/api/v1/areas/{made.code}")
+
+    return create(store=store, viewer=viewer, request=http, key=key, payload=body, command=command)
+
+
+@router.patch("/areas/{code}", tags=["areas"], **permits(*CHAIR))
+def revise_area(
+    code: CodePath,
+    body: AreaUpdate,
+    store: StoreDep,
+    viewer: Viewer,
+    expected: IfMatch,
+    response: Response,
+) -> AreaPublic:
+    with store.write() as uow:
+        found = capabilities.revise_area(
+            uow=uow,
+            actor=viewer,
+            code=code,
+            name=body.name,
+            description=body.description,
+            expected_version=expected,
+        )
+    tag(response, found.version)
+    return area_public(found)
+
+
+@router.get(
+    "/coalitions", tags=["coalitions"], **permits(*EVERYONE), response_model=Page[CoalitionPublic]
+)
+async def list_coalitions(
+    store: StoreDep,
+    viewer: Viewer,
+    paging: Paging,
+    area: CodeQuery = None,
+    participant: CodeQuery = None,
+) -> Response:
+    """Capability coalitions, by code; `participant` keeps those it belongs to."""
+    found = await read(
+        store,
+        lambda conn: capabilities.list_coalitions(
+            conn=conn,
+            viewer=viewer,
+            area=area,
+            participant=participant,
+            page=request(paging, COALITION_ORDERS),
+        ),
+    )
+    return answer(page(found, paging, COALITION_ORDERS, "code", coalition_public))
+
+
+@router.get(
+    "/coalitions/{code}", tags=["coalitions"], **permits(*EVERYONE), response_model=CoalitionPublic
+)
+async def get_coalition(code: CodePath, store: StoreDep, viewer: Viewer) -> Response:
+    found = await read(
+        store, lambda conn: capabilities.get_coalition(conn=conn, viewer=viewer, code=code)
+    )
+    return answer(coalition_public(found), found.version)
+
+
+@router.post(
+    "/coalitions",
+    tags=["coalitions"],
+    status_code=201,
+    response_model=CoalitionPublic,
+    **permits(*CHAIR),
+)
+def form_coalition(
+    body: CoalitionCreate,
+    store: StoreDep,
+    viewer: Viewer,
+    http: Request,
+    key: IdempotencyKey = None,
+) -> Response:
+    def command(uow: UnitOfWork) -> Created:
+        made = capabilities.form_coalition(
+            uow=uow,
+            actor=viewer,
+            code=body.code,
+            name=body.name,
+            area=body.area,
+            leads=body.leads,
+            members=body.members,
+        )
+        return Created(coalition_public(made), made.version, f"/api/v1/coalitions/{made.code}")
+
+    return create(store=store, viewer=viewer, request=http, key=key, payload=body, command=command)
+
+
+@router.patch("/coalitions/{code}", tags=["coalitions"], **permits(*CHAIR))
+def revise_coalition(
+    code: CodePath,
+    body: CoalitionUpdate,
+    store: StoreDep,
+    viewer: Viewer,
+    expected: IfMatch,
+    response: Response,
+) -> CoalitionPublic:
+    with store.write() as uow:
+        found = capabilities.revise_coalition(
+            uow=uow,
+            actor=viewer,
+            code=code,
+            name=body.name,
+            area=body.area,
+            expected_version=expected,
+        )
+    tag(response, found.version)
+    return coalition_public(found)
+
+
+@router.put("/coalitions/{code}/members/{participant}", tags=["coalitions"], **permits(*LEADS))
+def change_membership(
+    code: CodePath,
+    participant: CodePath,
+    body: MembershipChange,
+    store: StoreDep,
+    viewer: Viewer,
+    expected: IfMatch,
+    response: Response,
+) -> CoalitionPublic:
+    """Make a participant a lead or member of the coalition, or (role null) remove it; the
+    chair or one of the coalition's leads."""
+    with store.write() as uow:
+        found = capabilities.change_coalition_membership(
+            uow=uow,
+            actor=viewer,
+            code=code,
+            participant=participant,
+            role=body.role,
+            expected_version=expected,
+        )
+    tag(response, found.version)
+    return coalition_public(found)
