@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
@@ -253,11 +253,6 @@ IdempotencyKey = Annotated[
         "result instead of creating again.",
     ),
 ]
-
-
-def names(values: Iterable[str] | None) -> list[str] | None:
-    """A repeated query parameter as a list (None when absent)."""
-    return list(values) if values else None
 
 
 def host_signer(request: Request) -> HostSigner:

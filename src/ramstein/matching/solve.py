@@ -234,18 +234,14 @@ def _members(component_of: IntArray, n_components: int) -> tuple[IntArray, IntAr
     return order, start, local
 
 
-def parts(
-    arrays: Arrays, *, arcs: Mapping[int, IntArray] | None = None, which: Iterable[int] = ()
-) -> list[Part]:
-    """The components `which` (all when empty) as parts; `arcs` overrides a component's arcs."""
+def parts(arrays: Arrays) -> list[Part]:
+    """Every component as a part, in component order."""
     k = arrays.n_components
     offer_order, offer_start, offer_local = _members(arrays.offer_component, k)
     need_order, need_start, need_local = _members(arrays.need_component, k)
     out = []
-    for c in which or range(k):
-        ids = arcs[c] if arcs is not None and c in arcs else None
-        if ids is None:
-            ids = np.arange(arrays.component_start[c], arrays.component_start[c + 1])
+    for c in range(k):
+        ids = np.arange(arrays.component_start[c], arrays.component_start[c + 1])
         out.append(
             Part(
                 index=c,
