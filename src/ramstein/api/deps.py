@@ -71,7 +71,7 @@ class Throttle:
             record = self._failures.get(client)
             if record is None:
                 return
-            count, first, until = record
+            _, first, until = record
             now = self.clock()
             if now - first > self.window and now >= until:
                 del self._failures[client]
@@ -259,6 +259,3 @@ def host_signer(request: Request) -> HostSigner:
     """This host's signing identity (its key file is read, or made, on first use)."""
     signer: HostSigner = request.app.state.host()
     return signer
-
-
-Host = Annotated[HostSigner, Depends(host_signer)]

@@ -62,24 +62,35 @@ async def page_params(
 Paging = Annotated[PageParams, Depends(page_params)]
 
 
+def _sort(params: PageParams) -> tuple[str | None, bool]:
+    """The order a request names (None for the list's default) and whether it is reversed."""
+    if not params.sort:
+        return None, False
+    return params.sort.removeprefix("-"), params.sort.startswith("-")
+
+
+def _encode(sort: str | None, reverse: bool, after: list[object]) -> str:
+    data = json.dumps({"sort": sort, "reverse": reverse, "after": after}).encode()
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[str | None, bool, tuple[object, ...]]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=="))
+        return data["sort"], bool(data["reverse"]), tuple(data["after"])
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        raise InvalidValue("query.cursor", "The cursor is not one this API gave out.") from None
+
+
 def request(params: PageParams, orders: Mapping[str, Order]) -> PageRequest:
-    """What to ask the service for: one record more than the page, to know if there is more."""
-    name, reverse = None, False
-    if params.sort:
-        reverse = params.sort.startswith("-")
-        name = params.sort.removeprefix("-")
-        if name not in orders:
-            raise InvalidValue(
-                "query.sort",
-                f"Sort by {name!r} is not offered here; use one of: {', '.join(orders)}.",
-            )
+    """What to ask the service for: one record more than the page, to know if there is more.
+
+    The service refuses a sort the list does not offer.
+    """
+    name, reverse = _sort(params)
     after = None
     if params.cursor:
-        try:
-            data = json.loads(base64.urlsafe_b64decode(params.cursor.encode() + b"=="))
-            cursor_sort, cursor_reverse, after = data["sort"], data["reverse"], tuple(data["after"])
-        except (binascii.Error, ValueError, KeyError, TypeError):
-            raise InvalidValue("query.cursor", "The cursor is not one this API gave out.") from None
+        cursor_sort, cursor_reverse, after = _decode(params.cursor)
         if (cursor_sort, cursor_reverse) != (name, reverse):
             raise InvalidValue(
                 "query.cursor", "The cursor belongs to another sort; start again without it."
@@ -98,14 +109,9 @@ def page(
     items = list(found[: params.limit])
     cursor = None
     if len(found) > params.limit and items:
-        name = params.sort.removeprefix("-") if params.sort else None
-        order = orders[name or default]
-        data = {
-            "sort": name,
-            "reverse": bool(params.sort and params.sort.startswith("-")),
-            "after": json_values(order.values(items[-1])),
-        }
-        cursor = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+        name, reverse = _sort(params)
+        after = json_values(orders[name or default].values(items[-1]))
+        cursor = _encode(name, reverse, after)
     return Page[T](items=[convert(i) for i in items], next_cursor=cursor)
 
 
@@ -124,14 +130,12 @@ def page_of_list(
     start = 0
     if params.cursor:
         try:
-            data = json.loads(base64.urlsafe_b64decode(params.cursor.encode() + b"=="))
-            after = tuple(int(v) for v in data["after"])
+            after = tuple(int(str(v)) for v in _decode(params.cursor)[2])
             start = bisect.bisect_right(keys, after)
-        except (binascii.Error, ValueError, KeyError, TypeError):
+        except (ValueError, TypeError):
             raise InvalidValue("query.cursor", "The cursor is not one this API gave out.") from None
     chunk = ordered[start : start + params.limit]
     cursor = None
     if start + params.limit < len(ordered) and chunk:
-        data = {"sort": None, "reverse": False, "after": list(keys[start + len(chunk) - 1])}
-        cursor = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+        cursor = _encode(None, False, list(keys[start + len(chunk) - 1]))
     return Page[T](items=[convert(i) for i in chunk], next_cursor=cursor)

@@ -9,9 +9,7 @@ from fastapi import Path, Query
 from pydantic import BeforeValidator
 
 from ramstein.api.problems import ProblemBody
-from ramstein.api.schemas.common import iso_date
-
-CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+from ramstein.api.schemas.common import CODE_PATTERN, iso_date
 
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="The record's id.")]
 NumberPath = Annotated[int, Path(ge=1, le=10**6)]

@@ -4,29 +4,49 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from fastapi import Request, Response
 from pydantic import BaseModel
 
-from ramstein.api.problems import Problem, etag
+from ramstein.api.problems import etag
 from ramstein.domain.releasability import Principal
 from ramstein.services import idempotency
 from ramstein.store.engine import Store
 from ramstein.store.uow import UnitOfWork
 
 
+@dataclass(frozen=True, slots=True)
 class Created:
-    """What a create made: its public form, its version and where it now lives."""
+    """What a create made: its public form, where it now lives and its version (none for a
+    record that never changes, such as a stored plan)."""
 
-    def __init__(self, body: BaseModel, version: int, location: str) -> None:
-        self.body = body
-        self.version = version
-        self.location = location
+    body: BaseModel
+    location: str
+    version: int | None = None
+
+
+class Versioned(Protocol):
+    @property
+    def version(self) -> int: ...
+
+
+V = TypeVar("V", bound=Versioned)
 
 
 def tag(response: Response, version: int) -> None:
     """Give `response` the ETag of a record at `version`."""
     response.headers["ETag"] = etag(version)
+
+
+def update(store: Store, response: Response, command: Callable[[UnitOfWork], V]) -> V:
+    """Run `command` on an existing record in one write transaction; tag the answer with the
+    record's new version."""
+    with store.write() as uow:
+        found = command(uow)
+    tag(response, found.version)
+    return found
 
 
 def create(
@@ -52,12 +72,11 @@ def create(
             ]
         )
     ).hexdigest()
+    user = viewer.user if key is not None else None  # a key belongs to the user who sent it
     with store.write() as uow:
-        if key is not None:
-            if viewer.user is None:
-                raise Problem(401, "Sign in with a bearer token to do this.")
+        if key is not None and user is not None:
             found = idempotency.recall(
-                conn=uow.conn, user=viewer.user, key=key, fingerprint=fingerprint, now=uow.now()
+                conn=uow.conn, user=user, key=key, fingerprint=fingerprint, now=uow.now()
             )
             if found is not None:
                 return Response(
@@ -68,11 +87,13 @@ def create(
                 )
         made = command(uow)
         body = made.body.model_dump_json()
-        headers = {"Location": made.location, "ETag": etag(made.version)}
-        if key is not None and viewer.user is not None:
+        headers = {"Location": made.location}
+        if made.version is not None:
+            headers["ETag"] = etag(made.version)
+        if key is not None and user is not None:
             idempotency.remember(
                 conn=uow.conn,
-                user=viewer.user,
+                user=user,
                 key=key,
                 fingerprint=fingerprint,
                 answer=idempotency.Answer(201, body, headers),

@@ -120,9 +120,6 @@ class Arrays:
             np.arange(self.n_components, dtype=np.int64), np.diff(self.component_start)
         )
 
-    def arcs_of(self, component: int) -> slice:
-        return slice(int(self.component_start[component]), int(self.component_start[component + 1]))
-
 
 def _ordinals(values: Sequence[date]) -> IntArray:
     return np.fromiter((d.toordinal() for d in values), dtype=np.int64, count=len(values))

@@ -69,7 +69,7 @@ def get_area(*, conn: Connection, viewer: Principal, code: str) -> CapabilityAre
 def list_areas(
     *, conn: Connection, viewer: Principal, page: PageRequest | None = None
 ) -> list[CapabilityArea]:
-    q, _, _ = apply(sa.select(t.capability_areas), AREA_ORDERS, "code", page)
+    q = apply(sa.select(t.capability_areas), AREA_ORDERS, "code", page)
     return [rows.area(r) for r in conn.execute(q)]
 
 
@@ -155,7 +155,7 @@ def list_coalitions(
     participant: str | None = None,
     page: PageRequest | None = None,
 ) -> list[Coalition]:
-    q, _, _ = apply(sa.select(t.coalitions), COALITION_ORDERS, "code", page)
+    q = apply(sa.select(t.coalitions), COALITION_ORDERS, "code", page)
     if area is not None:
         q = q.where(t.coalitions.c.area == area)
     if participant is not None:

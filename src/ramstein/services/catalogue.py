@@ -102,7 +102,7 @@ def get_item(*, conn: Connection, viewer: Principal, code: str) -> ItemType:
 def list_items(
     *, conn: Connection, viewer: Principal, area: str | None = None, page: PageRequest | None = None
 ) -> list[ItemType]:
-    q, _, _ = apply(sa.select(t.item_types), ITEM_ORDERS, "area", page)
+    q = apply(sa.select(t.item_types), ITEM_ORDERS, "area", page)
     if area is not None:
         q = q.where(t.item_types.c.area == area)
     return [rows.item(r) for r in conn.execute(q)]
@@ -116,7 +116,7 @@ def list_substitutions(
     page: PageRequest | None = None,
 ) -> list[Substitution]:
     s = t.substitutions
-    q, _, _ = apply(sa.select(s), SUBSTITUTION_ORDERS, "need_type", page)
+    q = apply(sa.select(s), SUBSTITUTION_ORDERS, "need_type", page)
     if item is not None:
         q = q.where(sa.or_(s.c.offer_type == item, s.c.need_type == item))
     return [rows.substitution(r) for r in conn.execute(q)]

@@ -110,9 +110,7 @@ def list_deliveries(
 ) -> list[Delivery]:
     """Visible deliveries, newest first unless `page` sorts."""
     d = t.deliveries
-    q, _, _ = apply(
-        _select().where(visible_pledges(viewer)), DELIVERY_ORDERS, "dispatched_on", page
-    )
+    q = apply(_select().where(visible_pledges(viewer)), DELIVERY_ORDERS, "dispatched_on", page)
     if pledge_id is not None:
         q = q.where(d.c.pledge_id == pledge_id)
     if donor is not None:

@@ -167,7 +167,7 @@ def list_meetings(
     page: PageRequest | None = None,
 ) -> list[Meeting]:
     m = t.meetings
-    q, _, _ = apply(sa.select(m), MEETING_ORDERS, "number", page)
+    q = apply(sa.select(m), MEETING_ORDERS, "number", page)
     if status is not None:
         q = q.where(m.c.status == status.value)
     if held_from is not None:

@@ -178,7 +178,7 @@ def list_needs(
     A coalition's needs are those of its capability area.
     """
     n = t.needs
-    q, _, _ = apply(sa.select(n).where(visible_needs(viewer)), NEED_ORDERS, "urgency", page)
+    q = apply(sa.select(n).where(visible_needs(viewer)), NEED_ORDERS, "urgency", page)
     if area is not None:
         q = q.where(
             n.c.item_type.in_(sa.select(t.item_types.c.code).where(t.item_types.c.area == area))

@@ -44,10 +44,8 @@ class PageRequest:
     limit: int | None = None
 
 
-def apply(
-    q: Q, orders: Mapping[str, Order], default: str, page: PageRequest | None
-) -> tuple[Q, Order, bool]:
-    """`q` sorted and cut to the requested page; the order used and whether it descends."""
+def apply(q: Q, orders: Mapping[str, Order], default: str, page: PageRequest | None) -> Q:
+    """`q` sorted and cut to the requested page (an unknown sort is refused)."""
     page = page or PageRequest()
     name = page.sort or default
     order = orders.get(name)
@@ -63,7 +61,7 @@ def apply(
         q = q.where(left < right if descending else left > right)
     if page.limit is not None:
         q = q.limit(page.limit)
-    return q, order, descending
+    return q
 
 
 def typed(order: Order, values: tuple[object, ...]) -> tuple[object, ...]:

@@ -111,7 +111,7 @@ def list_participants(
     status: ParticipantStatus | None = None,
     page: PageRequest | None = None,
 ) -> list[Participant]:
-    q, _, _ = apply(sa.select(t.participants), PARTICIPANT_ORDERS, "code", page)
+    q = apply(sa.select(t.participants), PARTICIPANT_ORDERS, "code", page)
     if kind is not None:
         q = q.where(t.participants.c.kind == kind.value)
     if status is not None:

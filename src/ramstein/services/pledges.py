@@ -247,9 +247,7 @@ def list_pledges(
 ) -> list[Pledge]:
     """Visible pledges, newest first unless `page` sorts."""
     p = t.pledges
-    q, _, _ = apply(
-        sa.select(p).where(visible_pledges(viewer)), PLEDGE_ORDERS, "announced_on", page
-    )
+    q = apply(sa.select(p).where(visible_pledges(viewer)), PLEDGE_ORDERS, "announced_on", page)
     if donor is not None:
         q = q.where(p.c.donor == donor)
     if area is not None:

@@ -28,7 +28,7 @@ from ramstein.api.schemas.capabilities import (
     area_public,
     coalition_public,
 )
-from ramstein.api.writes import Created, create, tag
+from ramstein.api.writes import Created, create, update
 from ramstein.services import capabilities
 from ramstein.services.capabilities import AREA_ORDERS, COALITION_ORDERS
 from ramstein.store.uow import UnitOfWork
@@ -66,7 +66,7 @@ def define_area(
         made = capabilities.define_area(
             uow=uow, actor=viewer, code=body.code, name=body.name, description=body.description
         )
-        return Created(area_public(made), made.version, f"/api/v1/areas/{made.code}")
+        return Created(area_public(made), f"/api/v1/areas/{made.code}", made.version)
 
     return create(store=store, viewer=viewer, request=http, key=key, payload=body, command=command)
 
@@ -80,17 +80,20 @@ def revise_area(
     expected: IfMatch,
     response: Response,
 ) -> AreaPublic:
-    with store.write() as uow:
-        found = capabilities.revise_area(
-            uow=uow,
-            actor=viewer,
-            code=code,
-            name=body.name,
-            description=body.description,
-            expected_version=expected,
+    return area_public(
+        update(
+            store,
+            response,
+            lambda uow: capabilities.revise_area(
+                uow=uow,
+                actor=viewer,
+                code=code,
+                name=body.name,
+                description=body.description,
+                expected_version=expected,
+            ),
         )
-    tag(response, found.version)
-    return area_public(found)
+    )
 
 
 @router.get(
@@ -151,7 +154,7 @@ def form_coalition(
             leads=body.leads,
             members=body.members,
         )
-        return Created(coalition_public(made), made.version, f"/api/v1/coalitions/{made.code}")
+        return Created(coalition_public(made), f"/api/v1/coalitions/{made.code}", made.version)
 
     return create(store=store, viewer=viewer, request=http, key=key, payload=body, command=command)
 
@@ -165,17 +168,20 @@ def revise_coalition(
     expected: IfMatch,
     response: Response,
 ) -> CoalitionPublic:
-    with store.write() as uow:
-        found = capabilities.revise_coalition(
-            uow=uow,
-            actor=viewer,
-            code=code,
-            name=body.name,
-            area=body.area,
-            expected_version=expected,
+    return coalition_public(
+        update(
+            store,
+            response,
+            lambda uow: capabilities.revise_coalition(
+                uow=uow,
+                actor=viewer,
+                code=code,
+                name=body.name,
+                area=body.area,
+                expected_version=expected,
+            ),
         )
-    tag(response, found.version)
-    return coalition_public(found)
+    )
 
 
 @router.put("/coalitions/{code}/members/{participant}", tags=["coalitions"], **permits(*LEADS))
@@ -190,14 +196,17 @@ def change_membership(
 ) -> CoalitionPublic:
     """Make a participant a lead or member of the coalition, or (role null) remove it; the
     chair or one of the coalition's leads."""
-    with store.write() as uow:
-        found = capabilities.change_coalition_membership(
-            uow=uow,
-            actor=viewer,
-            code=code,
-            participant=participant,
-            role=body.role,
-            expected_version=expected,
+    return coalition_public(
+        update(
+            store,
+            response,
+            lambda uow: capabilities.change_coalition_membership(
+                uow=uow,
+                actor=viewer,
+                code=code,
+                participant=participant,
+                role=body.role,
+                expected_version=expected,
+            ),
         )
-    tag(response, found.version)
-    return coalition_public(found)
+    )

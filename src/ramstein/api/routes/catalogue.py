@@ -17,7 +17,7 @@ from ramstein.api.schemas.catalogue import (
     item_public,
     substitution_public,
 )
-from ramstein.api.writes import Created, create, tag
+from ramstein.api.writes import Created, create, update
 from ramstein.domain.catalogue import Substitution
 from ramstein.services import catalogue
 from ramstein.services.catalogue import ITEM_ORDERS, SUBSTITUTION_ORDERS
@@ -62,7 +62,7 @@ def define_item(
             unit=body.unit,
             unit_value_eur=body.unit_value_eur,
         )
-        return Created(item_public(made), made.version, f"/api/v1/items/{made.code}")
+        return Created(item_public(made), f"/api/v1/items/{made.code}", made.version)
 
     return create(store=store, viewer=viewer, request=http, key=key, payload=body, command=command)
 
@@ -76,19 +76,22 @@ def revise_item(
     expected: IfMatch,
     response: Response,
 ) -> ItemPublic:
-    with store.write() as uow:
-        found = catalogue.revise_item(
-            uow=uow,
-            actor=viewer,
-            code=code,
-            name=body.name,
-            area=body.area,
-            unit=body.unit,
-            unit_value_eur=body.unit_value_eur,
-            expected_version=expected,
+    return item_public(
+        update(
+            store,
+            response,
+            lambda uow: catalogue.revise_item(
+                uow=uow,
+                actor=viewer,
+                code=code,
+                name=body.name,
+                area=body.area,
+                unit=body.unit,
+                unit_value_eur=body.unit_value_eur,
+                expected_version=expected,
+            ),
         )
-    tag(response, found.version)
-    return item_public(found)
+    )
 
 
 @router.get(

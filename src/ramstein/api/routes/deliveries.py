@@ -22,7 +22,7 @@ from ramstein.api.params import PROBLEMS, CodeQuery, DayQuery, IdPath, IdQuery
 from ramstein.api.reads import answer, read
 from ramstein.api.schemas.common import listed
 from ramstein.api.schemas.deliveries import DeliveryCreate, DeliveryPublic, ReceiptCreate, public
-from ramstein.api.writes import Created, create, tag
+from ramstein.api.writes import Created, create, update
 from ramstein.domain.deliveries import DeliveryStatus
 from ramstein.services import deliveries
 from ramstein.services.deliveries import DELIVERY_ORDERS
@@ -97,7 +97,7 @@ def record_delivery(
             note=body.note,
             expected_version=expected,
         )
-        return Created(public(made), made.version, f"{router.prefix}/{made.id}")
+        return Created(public(made), f"{router.prefix}/{made.id}", made.version)
 
     return create(store=store, viewer=viewer, request=http, key=key, payload=body, command=command)
 
@@ -112,15 +112,18 @@ def confirm_receipt(
     response: Response,
 ) -> DeliveryPublic:
     """Confirm what arrived (the recipient, or the chair); a shortfall needs a discrepancy note."""
-    with store.write() as uow:
-        found = deliveries.confirm_receipt(
-            uow=uow,
-            actor=viewer,
-            delivery_id=delivery_id,
-            received_quantity=body.received_quantity,
-            received_on=body.received_on,
-            discrepancy=body.discrepancy,
-            expected_version=expected,
+    return public(
+        update(
+            store,
+            response,
+            lambda uow: deliveries.confirm_receipt(
+                uow=uow,
+                actor=viewer,
+                delivery_id=delivery_id,
+                received_quantity=body.received_quantity,
+                received_on=body.received_on,
+                discrepancy=body.discrepancy,
+                expected_version=expected,
+            ),
         )
-    tag(response, found.version)
-    return public(found)
+    )

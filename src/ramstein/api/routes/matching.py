@@ -15,24 +15,18 @@ from ramstein.api.params import PROBLEMS, CodeQuery, IdPath
 from ramstein.api.reads import answer, read
 from ramstein.api.schemas.matching import (
     AllocationPublic,
-    AreaLossPublic,
-    CoalitionLossPublic,
-    HurtNeedPublic,
     MatchRun,
     PlanDiffPublic,
     PlanInfoPublic,
     PlanReportPublic,
-    PriorityLossPublic,
     RerunPublic,
     StressCreate,
     StressPublic,
+    stress_public,
 )
 from ramstein.api.writes import Created, create
-from ramstein.domain.errors import InvalidValue
 from ramstein.domain.releasability import Principal
-from ramstein.matching import stress as scenarios
 from ramstein.services import matching
-from ramstein.services.match_changes import PlanStress
 from ramstein.services.match_plans import StoredPlan
 from ramstein.store.uow import UnitOfWork
 
@@ -62,7 +56,7 @@ def run_match(
 
     def command(uow: UnitOfWork) -> Created:
         info = matching.save_plan(uow=uow, solved=solved).info
-        return Created(PlanInfoPublic.model_validate(info), 1, f"{router.prefix}/plans/{info.id}")
+        return Created(PlanInfoPublic.model_validate(info), f"{router.prefix}/plans/{info.id}")
 
     return create(store=store, viewer=viewer, request=http, key=key, payload=body, command=command)
 
@@ -114,46 +108,14 @@ def stress(
 ) -> list[StressPublic]:
     """What coverage a scenario costs, by priority, area and coalition, the needs hit hardest
     and who could fill them; with `all_donors`, every donor withdrawn in turn, ranked."""
-    given = sum(
-        [bool(body.donors), body.share is not None, body.delay is not None, body.all_donors]
-    )
-    if given != 1:
-        raise InvalidValue(
-            "body", "Give exactly one of donors, share, delay and all_donors for a stress test."
-        )
+    scenario = body.scenario()
     with store.read() as conn:
-        if body.all_donors:
+        if scenario is None:
             found = matching.stress_all_donors(conn=conn, viewer=viewer, plan_id=plan_id)
         else:
-            if body.donors:
-                scenario = scenarios.remove_donors(body.donors)
-            elif body.share is not None:
-                scenario = scenarios.cut_share(body.share)
-            else:
-                assert body.delay is not None
-                scenario = scenarios.delay_donor(body.delay.donor, body.delay.days)
             found = [matching.stress(conn=conn, viewer=viewer, plan_id=plan_id, scenario=scenario)]
-    return [_stress(s) for s in found]
+    return [stress_public(s) for s in found]
 
 
 def _plan(conn: Connection, viewer: Principal, plan_id: int) -> StoredPlan:
     return matching.get_plan(conn=conn, viewer=viewer, plan_id=plan_id)
-
-
-def _stress(found: PlanStress) -> StressPublic:
-    r = found.result
-    return StressPublic(
-        plan_id=found.plan_id,
-        scenario=r.scenario.label,
-        baseline_objective=found.baseline_objective,
-        objective=r.plan.objective,
-        objective_lost=r.objective_lost,
-        components_resolved=r.components_resolved,
-        coverage_lost=[
-            PriorityLossPublic(priority=p, units=loss.units, share=loss.share)
-            for p, loss in r.coverage_lost.items()
-        ],
-        by_area=[AreaLossPublic.model_validate(x) for x in found.by_area],
-        by_coalition=[CoalitionLossPublic.model_validate(x) for x in found.by_coalition],
-        hurt=[HurtNeedPublic.model_validate(x) for x in found.hurt],
-    )

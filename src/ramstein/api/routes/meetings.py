@@ -7,11 +7,11 @@ from fastapi import APIRouter, Request, Response
 from ramstein.api.deps import (
     CHAIR,
     EVERYONE,
-    Host,
     IdempotencyKey,
     IfMatch,
     StoreDep,
     Viewer,
+    host_signer,
     permits,
 )
 from ramstein.api.paging import Page, Paging, page, request
@@ -27,7 +27,7 @@ from ramstein.api.schemas.meetings import (
     MeetingUpdate,
     public,
 )
-from ramstein.api.writes import Created, create, tag
+from ramstein.api.writes import Created, create, update
 from ramstein.domain.meetings import MeetingStatus
 from ramstein.services import meetings, pledges
 from ramstein.services.meetings import MEETING_ORDERS
@@ -97,7 +97,7 @@ def schedule_meeting(
             co_chairs=body.co_chairs,
             number=body.number,
         )
-        return Created(public(made), made.version, f"{router.prefix}/{made.number}")
+        return Created(public(made), f"{router.prefix}/{made.number}", made.version)
 
     return create(store=store, viewer=viewer, request=http, key=key, payload=body, command=command)
 
@@ -111,19 +111,22 @@ def revise_meeting(
     expected: IfMatch,
     response: Response,
 ) -> MeetingPublic:
-    with store.write() as uow:
-        found = meetings.revise_meeting(
-            uow=uow,
-            actor=viewer,
-            number=number,
-            held_on=body.held_on,
-            format=body.format,
-            venue=body.venue,
-            co_chairs=body.co_chairs,
-            expected_version=expected,
+    return public(
+        update(
+            store,
+            response,
+            lambda uow: meetings.revise_meeting(
+                uow=uow,
+                actor=viewer,
+                number=number,
+                held_on=body.held_on,
+                format=body.format,
+                venue=body.venue,
+                co_chairs=body.co_chairs,
+                expected_version=expected,
+            ),
         )
-    tag(response, found.version)
-    return public(found)
+    )
 
 
 @router.post("/{number}/status", **permits(*CHAIR))
@@ -134,20 +137,25 @@ def change_meeting_status(
     viewer: Viewer,
     expected: IfMatch,
     response: Response,
-    host: Host,
+    http: Request,
 ) -> MeetingPublic:
     """Invite, hold, close or cancel; closing signs a checkpoint of the log."""
-    with store.write() as uow:
-        found = meetings.change_meeting_status(
-            uow=uow,
-            actor=viewer,
-            number=number,
-            status=body.status,
-            expected_version=expected,
-            host=host if body.status is MeetingStatus.CLOSED else None,
+    # Only closing signs: the host key is read (or made) then and not otherwise.
+    host = host_signer(http) if body.status is MeetingStatus.CLOSED else None
+    return public(
+        update(
+            store,
+            response,
+            lambda uow: meetings.change_meeting_status(
+                uow=uow,
+                actor=viewer,
+                number=number,
+                status=body.status,
+                expected_version=expected,
+                host=host,
+            ),
         )
-    tag(response, found.version)
-    return public(found)
+    )
 
 
 @router.put("/{number}/attendance/{participant}", **permits(*CHAIR))
@@ -161,17 +169,20 @@ def record_attendance(
     response: Response,
 ) -> MeetingPublic:
     """Record that a participant attended, and at what level."""
-    with store.write() as uow:
-        found = meetings.record_attendance(
-            uow=uow,
-            actor=viewer,
-            number=number,
-            participant=participant,
-            level=body.level,
-            expected_version=expected,
+    return public(
+        update(
+            store,
+            response,
+            lambda uow: meetings.record_attendance(
+                uow=uow,
+                actor=viewer,
+                number=number,
+                participant=participant,
+                level=body.level,
+                expected_version=expected,
+            ),
         )
-    tag(response, found.version)
-    return public(found)
+    )
 
 
 @router.post("/{number}/decisions", **permits(*CHAIR))
@@ -184,14 +195,17 @@ def record_decision(
     response: Response,
 ) -> MeetingPublic:
     """Record a decision of the meeting (If-Match: the meeting's version)."""
-    with store.write() as uow:
-        found = meetings.record_decision(
-            uow=uow,
-            actor=viewer,
-            number=number,
-            text=body.text,
-            label=body.label(),
-            expected_version=expected,
+    return public(
+        update(
+            store,
+            response,
+            lambda uow: meetings.record_decision(
+                uow=uow,
+                actor=viewer,
+                number=number,
+                text=body.text,
+                label=body.label(),
+                expected_version=expected,
+            ),
         )
-    tag(response, found.version)
-    return public(found)
+    )

@@ -20,7 +20,7 @@ from ramstein.api.params import PROBLEMS, CodeQuery, DayQuery, IdPath
 from ramstein.api.reads import answer, read
 from ramstein.api.schemas.common import label_change, listed
 from ramstein.api.schemas.needs import NeedCreate, NeedPublic, NeedStatusChange, NeedUpdate, public
-from ramstein.api.writes import Created, create, tag
+from ramstein.api.writes import Created, create, update
 from ramstein.domain.needs import NeedStatus, Priority
 from ramstein.domain.releasability import Releasability
 from ramstein.services import needs
@@ -96,7 +96,7 @@ def submit_need(
             label=body.label(),
             external_ref=body.external_ref,
         )
-        return Created(public(made), made.version, f"{router.prefix}/{made.id}")
+        return Created(public(made), f"{router.prefix}/{made.id}", made.version)
 
     return create(store=store, viewer=viewer, request=http, key=key, payload=body, command=command)
 
@@ -111,20 +111,23 @@ def revise_need(
     response: Response,
 ) -> NeedPublic:
     """Revise a need's quantity, priority, date, rationale or releasability."""
-    with store.write() as uow:
-        found = needs.revise_need(
-            uow=uow,
-            actor=viewer,
-            need_id=need_id,
-            quantity=body.quantity,
-            priority=body.priority,
-            needed_by=body.needed_by,
-            rationale=body.rationale,
-            label=label_change(body.releasability, body.releasable_to),
-            expected_version=expected,
+    return public(
+        update(
+            store,
+            response,
+            lambda uow: needs.revise_need(
+                uow=uow,
+                actor=viewer,
+                need_id=need_id,
+                quantity=body.quantity,
+                priority=body.priority,
+                needed_by=body.needed_by,
+                rationale=body.rationale,
+                label=label_change(body.releasability, body.releasable_to),
+                expected_version=expected,
+            ),
         )
-    tag(response, found.version)
-    return public(found)
+    )
 
 
 @router.post("/{need_id}/status", **permits(*RECIPIENT))
@@ -137,14 +140,17 @@ def change_need_status(
     response: Response,
 ) -> NeedPublic:
     """Mark a need partly covered, covered or withdrawn (or open again)."""
-    with store.write() as uow:
-        found = needs.change_need_status(
-            uow=uow,
-            actor=viewer,
-            need_id=need_id,
-            status=body.status,
-            reason=body.reason,
-            expected_version=expected,
+    return public(
+        update(
+            store,
+            response,
+            lambda uow: needs.change_need_status(
+                uow=uow,
+                actor=viewer,
+                need_id=need_id,
+                status=body.status,
+                reason=body.reason,
+                expected_version=expected,
+            ),
         )
-    tag(response, found.version)
-    return public(found)
+    )

@@ -15,7 +15,7 @@ from ramstein.api.schemas.participants import (
     ParticipantUpdate,
     public,
 )
-from ramstein.api.writes import Created, create, tag
+from ramstein.api.writes import Created, create, update
 from ramstein.domain.participants import ParticipantKind, ParticipantStatus
 from ramstein.services import participants
 from ramstein.services.participants import PARTICIPANT_ORDERS
@@ -75,7 +75,7 @@ def register_participant(
             joined_on=body.joined_on,
             gdp_eur_bn=body.gdp_eur_bn,
         )
-        return Created(public(made), made.version, f"{router.prefix}/{made.code}")
+        return Created(public(made), f"{router.prefix}/{made.code}", made.version)
 
     return create(store=store, viewer=viewer, request=http, key=key, payload=body, command=command)
 
@@ -89,17 +89,20 @@ def revise_participant(
     expected: IfMatch,
     response: Response,
 ) -> ParticipantPublic:
-    with store.write() as uow:
-        found = participants.revise_participant(
-            uow=uow,
-            actor=viewer,
-            code=code,
-            name=body.name,
-            gdp_eur_bn=body.gdp_eur_bn,
-            expected_version=expected,
+    return public(
+        update(
+            store,
+            response,
+            lambda uow: participants.revise_participant(
+                uow=uow,
+                actor=viewer,
+                code=code,
+                name=body.name,
+                gdp_eur_bn=body.gdp_eur_bn,
+                expected_version=expected,
+            ),
         )
-    tag(response, found.version)
-    return public(found)
+    )
 
 
 @router.post("/{code}/status", **permits(*CHAIR))
@@ -112,14 +115,17 @@ def change_participant_status(
     response: Response,
 ) -> ParticipantPublic:
     """Move a participant between member, observer and left."""
-    with store.write() as uow:
-        found = participants.change_participant_status(
-            uow=uow,
-            actor=viewer,
-            code=code,
-            status=body.status,
-            on=body.on,
-            expected_version=expected,
+    return public(
+        update(
+            store,
+            response,
+            lambda uow: participants.change_participant_status(
+                uow=uow,
+                actor=viewer,
+                code=code,
+                status=body.status,
+                on=body.on,
+                expected_version=expected,
+            ),
         )
-    tag(response, found.version)
-    return public(found)
+    )

@@ -21,7 +21,7 @@ from ramstein.api.schemas.pledges import (
     TrancheUpdate,
     public,
 )
-from ramstein.api.writes import Created, create, tag
+from ramstein.api.writes import Created, create, update
 from ramstein.domain.pledges import PledgeSource, PledgeStatus
 from ramstein.domain.releasability import Releasability
 from ramstein.services import pledges
@@ -112,7 +112,7 @@ def announce_pledge(
             label=body.label(),
             external_ref=body.external_ref,
         )
-        return Created(public(made), made.version, f"{router.prefix}/{made.id}")
+        return Created(public(made), f"{router.prefix}/{made.id}", made.version)
 
     return create(store=store, viewer=viewer, request=http, key=key, payload=body, command=command)
 
@@ -126,20 +126,23 @@ def revise_pledge(
     expected: IfMatch,
     response: Response,
 ) -> PledgePublic:
-    with store.write() as uow:
-        found = pledges.revise_pledge(
-            uow=uow,
-            actor=viewer,
-            pledge_id=pledge_id,
-            quantity=body.quantity,
-            value=body.value.money() if body.value is not None else None,
-            source=body.source,
-            years=body.years,
-            label=label_change(body.releasability, body.releasable_to),
-            expected_version=expected,
+    return public(
+        update(
+            store,
+            response,
+            lambda uow: pledges.revise_pledge(
+                uow=uow,
+                actor=viewer,
+                pledge_id=pledge_id,
+                quantity=body.quantity,
+                value=body.value.money() if body.value is not None else None,
+                source=body.source,
+                years=body.years,
+                label=label_change(body.releasability, body.releasable_to),
+                expected_version=expected,
+            ),
         )
-    tag(response, found.version)
-    return public(found)
+    )
 
 
 @router.post("/{pledge_id}/status", **permits(*DONORS))
@@ -153,18 +156,21 @@ def change_pledge_status(
 ) -> PledgePublic:
     """Move a pledge along announced → committed → contracted → delivering → delivered, or
     cancel it with a reason."""
-    with store.write() as uow:
-        found = pledges.change_pledge_status(
-            uow=uow,
-            actor=viewer,
-            pledge_id=pledge_id,
-            status=body.status,
-            on=body.on,
-            reason=body.reason,
-            expected_version=expected,
+    return public(
+        update(
+            store,
+            response,
+            lambda uow: pledges.change_pledge_status(
+                uow=uow,
+                actor=viewer,
+                pledge_id=pledge_id,
+                status=body.status,
+                on=body.on,
+                reason=body.reason,
+                expected_version=expected,
+            ),
         )
-    tag(response, found.version)
-    return public(found)
+    )
 
 
 @router.post("/{pledge_id}/tranches", **permits(*DONORS))
@@ -177,17 +183,20 @@ def schedule_tranche(
     response: Response,
 ) -> PledgePublic:
     """Schedule one more tranche (If-Match: the pledge's version)."""
-    with store.write() as uow:
-        found = pledges.schedule_tranche(
-            uow=uow,
-            actor=viewer,
-            pledge_id=pledge_id,
-            quantity=body.quantity,
-            expected_on=body.expected_on,
-            expected_version=expected,
+    return public(
+        update(
+            store,
+            response,
+            lambda uow: pledges.schedule_tranche(
+                uow=uow,
+                actor=viewer,
+                pledge_id=pledge_id,
+                quantity=body.quantity,
+                expected_on=body.expected_on,
+                expected_version=expected,
+            ),
         )
-    tag(response, found.version)
-    return public(found)
+    )
 
 
 @router.patch("/{pledge_id}/tranches/{number}", **permits(*DONORS))
@@ -201,15 +210,18 @@ def revise_tranche(
     response: Response,
 ) -> PledgePublic:
     """Change a tranche's quantity or expected date; its first promised date is kept."""
-    with store.write() as uow:
-        found = pledges.revise_tranche(
-            uow=uow,
-            actor=viewer,
-            pledge_id=pledge_id,
-            number=number,
-            quantity=body.quantity,
-            expected_on=body.expected_on,
-            expected_version=expected,
+    return public(
+        update(
+            store,
+            response,
+            lambda uow: pledges.revise_tranche(
+                uow=uow,
+                actor=viewer,
+                pledge_id=pledge_id,
+                number=number,
+                quantity=body.quantity,
+                expected_on=body.expected_on,
+                expected_version=expected,
+            ),
         )
-    tag(response, found.version)
-    return public(found)
+    )

@@ -7,12 +7,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ramstein.api.schemas.common import Code, Name
+from ramstein.api.schemas.common import ONE_LINE, Code, Name
 from ramstein.domain.catalogue import ItemType, Substitution
 
-Unit = Annotated[
-    str, StringConstraints(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]*$")
-]
+Unit = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=ONE_LINE)]
 
 
 class ItemCreate(BaseModel):

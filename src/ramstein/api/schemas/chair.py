@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ramstein.api.schemas.common import Code, Day, Note
+from ramstein.api.schemas.common import ONE_LINE, Code, Day, Note
 from ramstein.domain.chair import ChairTerm
 
 
@@ -20,10 +20,7 @@ class HandoverCreate(BaseModel):
     on: Day | None = None
     note: Note = ""
     new_host_key: (
-        Annotated[
-            str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
-        ]
-        | None
+        Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=ONE_LINE)] | None
     ) = Field(
         default=None,
         description="The incoming host's public key (C2SP vkey); the log is handed over too.",

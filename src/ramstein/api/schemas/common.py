@@ -12,15 +12,18 @@ from pydantic import BaseModel, BeforeValidator, Field, StrictInt, StringConstra
 from ramstein.domain.decimals import MAX_QUANTITY
 from ramstein.domain.releasability import Label, Releasability
 
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 Code = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"),
+    StringConstraints(pattern=CODE_PATTERN),
     Field(description="A participant, area, coalition or item code.", examples=["DEU"]),
 ]
 """A code: letters, digits, `._-`, at most 64 characters."""
 
 NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 """No control characters but tab and line breaks (PostgreSQL refuses NUL in text)."""
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+"""No control characters at all: a unit, a key."""
 
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_CONTROL)]

@@ -12,7 +12,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 from ramstein.api.schemas.common import Code
+from ramstein.domain.errors import InvalidValue
 from ramstein.domain.needs import Priority
+from ramstein.matching import stress
+from ramstein.matching.stress import Scenario
+from ramstein.services.match_changes import PlanStress
 
 
 class Read(BaseModel):
@@ -198,6 +202,21 @@ class StressCreate(BaseModel):
     delay: Delay | None = None
     all_donors: StrictBool = False
 
+    def scenario(self) -> Scenario | None:
+        """The scenario asked for; None for every donor in turn."""
+        given = [bool(self.donors), self.share is not None, self.delay is not None]
+        if sum(given) + self.all_donors != 1:
+            raise InvalidValue(
+                "body", "Give exactly one of donors, share, delay and all_donors for a stress test."
+            )
+        if self.donors:
+            return stress.remove_donors(self.donors)
+        if self.share is not None:
+            return stress.cut_share(self.share)
+        if self.delay is not None:
+            return stress.delay_donor(self.delay.donor, self.delay.days)
+        return None
+
 
 class CapacityPublic(Read):
     donor: str
@@ -245,3 +264,22 @@ class StressPublic(BaseModel):
     by_area: list[AreaLossPublic]
     by_coalition: list[CoalitionLossPublic]
     hurt: list[HurtNeedPublic]
+
+
+def stress_public(found: PlanStress) -> StressPublic:
+    r = found.result
+    return StressPublic(
+        plan_id=found.plan_id,
+        scenario=r.scenario.label,
+        baseline_objective=found.baseline_objective,
+        objective=r.plan.objective,
+        objective_lost=r.objective_lost,
+        components_resolved=r.components_resolved,
+        coverage_lost=[
+            PriorityLossPublic(priority=p, units=loss.units, share=loss.share)
+            for p, loss in r.coverage_lost.items()
+        ],
+        by_area=[AreaLossPublic.model_validate(x) for x in found.by_area],
+        by_coalition=[CoalitionLossPublic.model_validate(x) for x in found.by_coalition],
+        hurt=[HurtNeedPublic.model_validate(x) for x in found.hurt],
+    )

@@ -10,8 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from ramstein.api.schemas.common import Code, Day, Name
 from ramstein.domain.participants import Participant, ParticipantKind, ParticipantStatus
 
-Gdp = Decimal
-
 
 class ParticipantCreate(BaseModel):
     model_config = ConfigDict(
