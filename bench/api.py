@@ -11,6 +11,12 @@ reading answers by Content-Length; it stays on 127.0.0.1 and stops by itself.
 (a) the bare constant endpoint, the baseline; (b) `GET /api/v1/needs/{id}` as a coalition
 viewer, over the needs it may see; (c) `GET /api/v1/needs?limit=100` as the same viewer;
 (d) `POST /api/v1/pledges` as a donor. Ratios are (b) / (a) and (c) / (a) throughput.
+
+(b) and (c) are served as a cell's screens are: the same answers, asked again and again while
+nobody writes, come from the answer cache (`ramstein.api.reads`). The same two loads are then
+run against a second server with the cache off (`RAMSTEIN_ANSWER_CACHE_MB=0`), so each answer
+is built from the database: that is what the first read after a write costs. They are
+reported without targets.
 """
 
 from __future__ import annotations
@@ -197,6 +203,8 @@ def main() -> None:
         servers.append(bare)
         app, port = start(RAMSTEIN, env)
         servers.append(app)
+        uncached, uncached_port = start(RAMSTEIN, {**env, "RAMSTEIN_ANSWER_CACHE_MB": "0"})
+        servers.append(uncached)
         page = get_json(port, "/api/v1/needs?limit=100", viewer)
         ids = [n["id"] for n in page["items"]]  # type: ignore[index, union-attr]
         print(f"  {len(ids)} needs visible to the coalition viewer ({len(ids)} on the page)")
@@ -223,6 +231,11 @@ def main() -> None:
             args.clients,
             args.seconds,
         )
+        for label, make in (
+            ("(b) uncached, built from the database", lambda i: details[i % len(details)]),
+            ("(c) uncached, built from the database", lambda i: listing),
+        ):
+            load(label, uncached_port, make, 200, args.clients, args.seconds)
         bodies = [
             request(
                 "POST",

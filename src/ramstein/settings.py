@@ -24,3 +24,5 @@ class Settings(BaseSettings):
     """The host's Ed25519 signing key (mode 0600, outside the database); created when missing."""
     log_origin: str = "ramstein/coalition"
     """The log's name on its checkpoints; fixed by the first checkpoint, kept across handovers."""
+    answer_cache_mb: int = 64
+    """Answers kept per worker at the log's current position (`ramstein.api.reads`); 0: none."""

@@ -168,3 +168,17 @@ def test_a_stale_expected_version_writes_nothing(store: Store) -> None:
             expected_version=2,
         )
     assert (done.status, done.version) == (PledgeStatus.CONTRACTED, 3)
+
+
+def test_the_position_moves_with_every_commit_of_any_connection(
+    store: Store, database_url: str
+) -> None:
+    c = f.setup_coalition(store)
+    before = store.position()
+    assert before is not None and store.position() == before  # reading does not move it
+    other = Store(database_url, migrate=False)
+    try:
+        f.submit_need(other, c.recipient)
+    finally:
+        other.dispose()
+    assert store.position() != before

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from ramstein import __version__
 from ramstein.api import problems
 from ramstein.api.deps import PrincipalCache, Throttle
+from ramstein.api.reads import AnswerCache
 from ramstein.api.routes import (
     capabilities,
     catalogue,
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.state.store = store  # usable without the lifespan (an ASGI test transport)
     app.state.throttle = Throttle()
     app.state.principals = PrincipalCache()
+    app.state.answers = AnswerCache(settings.answer_cache_mb * 2**20)
 
     @cache
     def host() -> HostSigner:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ramstein.store.migrate import upgrade
+from ramstein.store.tables import log_head
 from ramstein.store.uow import UnitOfWork
 
 WRITE = "ramstein_write"
@@ -61,6 +63,8 @@ class Store:
         self._writer = threading.Lock()
         """SQLite writers of this process queue here, not in SQLite's busy handler, which
         sleeps in growing steps (up to 100 ms) and so gives waiting writers a long tail."""
+        self._watch: sqlite3.Connection | None = None
+        self._watch_lock = threading.Lock()
         if migrate:
             upgrade(self.engine)
 
@@ -88,5 +92,28 @@ class Store:
                 yield uow
                 uow.flush()
 
+    def position(self) -> int | None:
+        """A number that moves whenever the log grows, whoever wrote: answers built after
+        reading it are at least that recent, so it keys caches of what the log projects.
+
+        On SQLite it is `PRAGMA data_version` on a connection of its own, which changes with
+        every commit by any other connection or process (a few microseconds, no transaction);
+        on PostgreSQL, the log's size. None for an in-memory database (nothing to watch).
+        """
+        if self.dialect != "sqlite":
+            with self.engine.connect() as conn:
+                return int(conn.execute(sa.select(log_head.c.size)).scalar_one())
+        path = self.engine.url.database
+        if not path or path == ":memory:":
+            return None
+        with self._watch_lock:
+            if self._watch is None:
+                self._watch = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
+
     def dispose(self) -> None:
+        with self._watch_lock:
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
         self.engine.dispose()

@@ -16,7 +16,7 @@ from ramstein.api.deps import (
 )
 from ramstein.api.paging import Page, Paging, page, request
 from ramstein.api.params import PROBLEMS, CodePath, CodeQuery
-from ramstein.api.reads import answer, read
+from ramstein.api.reads import answer, cached
 from ramstein.api.schemas.capabilities import (
     AreaCreate,
     AreaPublic,
@@ -37,23 +37,26 @@ router = APIRouter(prefix="/api/v1", responses=PROBLEMS)
 
 
 @router.get("/areas", tags=["areas"], **permits(*EVERYONE), response_model=Page[AreaPublic])
-async def list_areas(store: StoreDep, viewer: Viewer, paging: Paging) -> Response:
+async def list_areas(http: Request, viewer: Viewer, paging: Paging) -> Response:
     """Capability areas, by code."""
-    found = await read(
-        store,
+    return await cached(
+        http,
+        viewer,
         lambda conn: capabilities.list_areas(
             conn=conn, viewer=viewer, page=request(paging, AREA_ORDERS)
         ),
+        lambda found: answer(page(found, paging, AREA_ORDERS, "code", area_public)),
     )
-    return answer(page(found, paging, AREA_ORDERS, "code", area_public))
 
 
 @router.get("/areas/{code}", tags=["areas"], **permits(*EVERYONE), response_model=AreaPublic)
-async def get_area(code: CodePath, store: StoreDep, viewer: Viewer) -> Response:
-    found = await read(
-        store, lambda conn: capabilities.get_area(conn=conn, viewer=viewer, code=code)
+async def get_area(code: CodePath, http: Request, viewer: Viewer) -> Response:
+    return await cached(
+        http,
+        viewer,
+        lambda conn: capabilities.get_area(conn=conn, viewer=viewer, code=code),
+        lambda found: answer(area_public(found), found.version),
     )
-    return answer(area_public(found), found.version)
 
 
 @router.post(
@@ -100,15 +103,16 @@ def revise_area(
     "/coalitions", tags=["coalitions"], **permits(*EVERYONE), response_model=Page[CoalitionPublic]
 )
 async def list_coalitions(
-    store: StoreDep,
+    http: Request,
     viewer: Viewer,
     paging: Paging,
     area: CodeQuery = None,
     participant: CodeQuery = None,
 ) -> Response:
     """Capability coalitions, by code; `participant` keeps those it belongs to."""
-    found = await read(
-        store,
+    return await cached(
+        http,
+        viewer,
         lambda conn: capabilities.list_coalitions(
             conn=conn,
             viewer=viewer,
@@ -116,18 +120,20 @@ async def list_coalitions(
             participant=participant,
             page=request(paging, COALITION_ORDERS),
         ),
+        lambda found: answer(page(found, paging, COALITION_ORDERS, "code", coalition_public)),
     )
-    return answer(page(found, paging, COALITION_ORDERS, "code", coalition_public))
 
 
 @router.get(
     "/coalitions/{code}", tags=["coalitions"], **permits(*EVERYONE), response_model=CoalitionPublic
 )
-async def get_coalition(code: CodePath, store: StoreDep, viewer: Viewer) -> Response:
-    found = await read(
-        store, lambda conn: capabilities.get_coalition(conn=conn, viewer=viewer, code=code)
+async def get_coalition(code: CodePath, http: Request, viewer: Viewer) -> Response:
+    return await cached(
+        http,
+        viewer,
+        lambda conn: capabilities.get_coalition(conn=conn, viewer=viewer, code=code),
+        lambda found: answer(coalition_public(found), found.version),
     )
-    return answer(coalition_public(found), found.version)
 
 
 @router.post(

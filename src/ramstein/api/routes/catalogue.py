@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from ramstein.api.deps import CHAIR, EVERYONE, IdempotencyKey, IfMatch, StoreDep, Viewer, permits
 from ramstein.api.paging import Page, Paging, page, request
 from ramstein.api.params import PROBLEMS, CodePath, CodeQuery
-from ramstein.api.reads import answer, read
+from ramstein.api.reads import answer, cached
 from ramstein.api.schemas.catalogue import (
     ItemCreate,
     ItemPublic,
@@ -28,22 +28,27 @@ router = APIRouter(prefix="/api/v1", responses=PROBLEMS)
 
 @router.get("/items", tags=["catalogue"], **permits(*EVERYONE), response_model=Page[ItemPublic])
 async def list_items(
-    store: StoreDep, viewer: Viewer, paging: Paging, area: CodeQuery = None
+    http: Request, viewer: Viewer, paging: Paging, area: CodeQuery = None
 ) -> Response:
     """Item types, by area then code."""
-    found = await read(
-        store,
+    return await cached(
+        http,
+        viewer,
         lambda conn: catalogue.list_items(
             conn=conn, viewer=viewer, area=area, page=request(paging, ITEM_ORDERS)
         ),
+        lambda found: answer(page(found, paging, ITEM_ORDERS, "area", item_public)),
     )
-    return answer(page(found, paging, ITEM_ORDERS, "area", item_public))
 
 
 @router.get("/items/{code}", tags=["catalogue"], **permits(*EVERYONE), response_model=ItemPublic)
-async def get_item(code: CodePath, store: StoreDep, viewer: Viewer) -> Response:
-    found = await read(store, lambda conn: catalogue.get_item(conn=conn, viewer=viewer, code=code))
-    return answer(item_public(found), found.version)
+async def get_item(code: CodePath, http: Request, viewer: Viewer) -> Response:
+    return await cached(
+        http,
+        viewer,
+        lambda conn: catalogue.get_item(conn=conn, viewer=viewer, code=code),
+        lambda found: answer(item_public(found), found.version),
+    )
 
 
 @router.post(
@@ -101,16 +106,19 @@ def revise_item(
     response_model=Page[SubstitutionPublic],
 )
 async def list_substitutions(
-    store: StoreDep, viewer: Viewer, paging: Paging, item: CodeQuery = None
+    http: Request, viewer: Viewer, paging: Paging, item: CodeQuery = None
 ) -> Response:
     """Substitutions between item types; `item` keeps those it takes part in either way."""
-    found = await read(
-        store,
+    return await cached(
+        http,
+        viewer,
         lambda conn: catalogue.list_substitutions(
             conn=conn, viewer=viewer, item=item, page=request(paging, SUBSTITUTION_ORDERS)
         ),
+        lambda found: answer(
+            page(found, paging, SUBSTITUTION_ORDERS, "need_type", substitution_public)
+        ),
     )
-    return answer(page(found, paging, SUBSTITUTION_ORDERS, "need_type", substitution_public))
 
 
 @router.put("/substitutions/{offer_type}/{need_type}", tags=["catalogue"], **permits(*CHAIR))

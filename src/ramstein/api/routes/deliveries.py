@@ -19,7 +19,7 @@ from ramstein.api.deps import (
 )
 from ramstein.api.paging import Page, Paging, page, request
 from ramstein.api.params import PROBLEMS, CodeQuery, DayQuery, IdPath, IdQuery
-from ramstein.api.reads import answer, read
+from ramstein.api.reads import answer, cached
 from ramstein.api.schemas.common import listed
 from ramstein.api.schemas.deliveries import DeliveryCreate, DeliveryPublic, ReceiptCreate, public
 from ramstein.api.writes import Created, create, update
@@ -33,7 +33,7 @@ router = APIRouter(prefix="/api/v1/deliveries", tags=["deliveries"], responses=P
 
 @router.get("", **permits(*EVERYONE), response_model=Page[DeliveryPublic])
 async def list_deliveries(
-    store: StoreDep,
+    http: Request,
     viewer: Viewer,
     paging: Paging,
     pledge_id: IdQuery = None,
@@ -43,8 +43,9 @@ async def list_deliveries(
     dispatched_until: DayQuery = None,
 ) -> Response:
     """Deliveries of pledges the viewer may see, newest first (`sort`: dispatched_on, id)."""
-    found = await read(
-        store,
+    return await cached(
+        http,
+        viewer,
         lambda conn: deliveries.list_deliveries(
             conn=conn,
             viewer=viewer,
@@ -55,17 +56,18 @@ async def list_deliveries(
             dispatched_until=dispatched_until,
             page=request(paging, DELIVERY_ORDERS),
         ),
+        lambda found: answer(page(found, paging, DELIVERY_ORDERS, "dispatched_on", public)),
     )
-    return answer(page(found, paging, DELIVERY_ORDERS, "dispatched_on", public))
 
 
 @router.get("/{delivery_id}", **permits(*EVERYONE), response_model=DeliveryPublic)
-async def get_delivery(delivery_id: IdPath, store: StoreDep, viewer: Viewer) -> Response:
-    found = await read(
-        store,
+async def get_delivery(delivery_id: IdPath, http: Request, viewer: Viewer) -> Response:
+    return await cached(
+        http,
+        viewer,
         lambda conn: deliveries.get_delivery(conn=conn, viewer=viewer, delivery_id=delivery_id),
+        lambda found: answer(public(found), found.version),
     )
-    return answer(public(found), found.version)
 
 
 @router.post("", status_code=201, response_model=DeliveryPublic, **permits(*DONORS))

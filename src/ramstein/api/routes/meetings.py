@@ -16,7 +16,7 @@ from ramstein.api.deps import (
 )
 from ramstein.api.paging import Page, Paging, page, request
 from ramstein.api.params import PROBLEMS, CodePath, DayQuery, NumberPath
-from ramstein.api.reads import answer, read
+from ramstein.api.reads import answer, cached
 from ramstein.api.schemas import pledges as pledge_schemas
 from ramstein.api.schemas.meetings import (
     AttendanceSet,
@@ -39,7 +39,7 @@ router = APIRouter(prefix="/api/v1/meetings", tags=["meetings"], responses=PROBL
 
 @router.get("", **permits(*EVERYONE), response_model=Page[MeetingPublic])
 async def list_meetings(
-    store: StoreDep,
+    http: Request,
     viewer: Viewer,
     paging: Paging,
     status: MeetingStatus | None = None,
@@ -47,8 +47,9 @@ async def list_meetings(
     held_until: DayQuery = None,
 ) -> Response:
     """Meetings by number (`sort`: number, held_on), each with the decisions the viewer may see."""
-    found = await read(
-        store,
+    return await cached(
+        http,
+        viewer,
         lambda conn: meetings.list_meetings(
             conn=conn,
             viewer=viewer,
@@ -57,16 +58,18 @@ async def list_meetings(
             held_until=held_until,
             page=request(paging, MEETING_ORDERS),
         ),
+        lambda found: answer(page(found, paging, MEETING_ORDERS, "number", public)),
     )
-    return answer(page(found, paging, MEETING_ORDERS, "number", public))
 
 
 @router.get("/{number}", **permits(*EVERYONE), response_model=MeetingPublic)
-async def get_meeting(number: NumberPath, store: StoreDep, viewer: Viewer) -> Response:
-    found = await read(
-        store, lambda conn: meetings.get_meeting(conn=conn, viewer=viewer, number=number)
+async def get_meeting(number: NumberPath, http: Request, viewer: Viewer) -> Response:
+    return await cached(
+        http,
+        viewer,
+        lambda conn: meetings.get_meeting(conn=conn, viewer=viewer, number=number),
+        lambda found: answer(public(found), found.version),
     )
-    return answer(public(found), found.version)
 
 
 @router.get("/{number}/announcements", **permits(*EVERYONE))

@@ -17,7 +17,7 @@ from ramstein.api.deps import (
 )
 from ramstein.api.paging import Page, Paging, page, request
 from ramstein.api.params import PROBLEMS, CodeQuery, DayQuery, IdPath
-from ramstein.api.reads import answer, read
+from ramstein.api.reads import answer, cached
 from ramstein.api.schemas.common import label_change, listed
 from ramstein.api.schemas.needs import NeedCreate, NeedPublic, NeedStatusChange, NeedUpdate, public
 from ramstein.api.writes import Created, create, update
@@ -32,7 +32,7 @@ router = APIRouter(prefix="/api/v1/needs", tags=["needs"], responses=PROBLEMS)
 
 @router.get("", **permits(*EVERYONE), response_model=Page[NeedPublic])
 async def list_needs(
-    store: StoreDep,
+    http: Request,
     viewer: Viewer,
     paging: Paging,
     area: CodeQuery = None,
@@ -47,8 +47,9 @@ async def list_needs(
 ) -> Response:
     """The needs the viewer may see, most urgent first (`sort`: urgency, needed_by,
     raised_on, quantity, id; `-` reverses). Repeat `status` or `priority` for several."""
-    found = await read(
-        store,
+    return await cached(
+        http,
+        viewer,
         lambda conn: needs.list_needs(
             conn=conn,
             viewer=viewer,
@@ -63,17 +64,19 @@ async def list_needs(
             needed_until=needed_until,
             page=request(paging, NEED_ORDERS),
         ),
+        lambda found: answer(page(found, paging, NEED_ORDERS, "urgency", public)),
     )
-    return answer(page(found, paging, NEED_ORDERS, "urgency", public))
 
 
 @router.get("/{need_id}", **permits(*EVERYONE), response_model=NeedPublic)
-async def get_need(need_id: IdPath, store: StoreDep, viewer: Viewer) -> Response:
+async def get_need(need_id: IdPath, http: Request, viewer: Viewer) -> Response:
     """One need; a need the viewer may not see is answered exactly like one that does not exist."""
-    found = await read(
-        store, lambda conn: needs.get_need(conn=conn, viewer=viewer, need_id=need_id)
+    return await cached(
+        http,
+        viewer,
+        lambda conn: needs.get_need(conn=conn, viewer=viewer, need_id=need_id),
+        lambda found: answer(public(found), found.version),
     )
-    return answer(public(found), found.version)
 
 
 @router.post("", status_code=201, response_model=NeedPublic, **permits(*RECIPIENT))

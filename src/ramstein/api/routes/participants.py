@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from ramstein.api.deps import CHAIR, EVERYONE, IdempotencyKey, IfMatch, StoreDep, Viewer, permits
 from ramstein.api.paging import Page, Paging, page, request
 from ramstein.api.params import PROBLEMS, CodePath
-from ramstein.api.reads import answer, read
+from ramstein.api.reads import answer, cached
 from ramstein.api.schemas.participants import (
     ParticipantCreate,
     ParticipantPublic,
@@ -26,15 +26,16 @@ router = APIRouter(prefix="/api/v1/participants", tags=["participants"], respons
 
 @router.get("", **permits(*EVERYONE), response_model=Page[ParticipantPublic])
 async def list_participants(
-    store: StoreDep,
+    http: Request,
     viewer: Viewer,
     paging: Paging,
     kind: ParticipantKind | None = None,
     status: ParticipantStatus | None = None,
 ) -> Response:
     """Participants, by code (`sort`: code, name, joined_on). Participants are public."""
-    found = await read(
-        store,
+    return await cached(
+        http,
+        viewer,
         lambda conn: participants.list_participants(
             conn=conn,
             viewer=viewer,
@@ -42,16 +43,18 @@ async def list_participants(
             status=status,
             page=request(paging, PARTICIPANT_ORDERS),
         ),
+        lambda found: answer(page(found, paging, PARTICIPANT_ORDERS, "code", public)),
     )
-    return answer(page(found, paging, PARTICIPANT_ORDERS, "code", public))
 
 
 @router.get("/{code}", **permits(*EVERYONE), response_model=ParticipantPublic)
-async def get_participant(code: CodePath, store: StoreDep, viewer: Viewer) -> Response:
-    found = await read(
-        store, lambda conn: participants.get_participant(conn=conn, viewer=viewer, code=code)
+async def get_participant(code: CodePath, http: Request, viewer: Viewer) -> Response:
+    return await cached(
+        http,
+        viewer,
+        lambda conn: participants.get_participant(conn=conn, viewer=viewer, code=code),
+        lambda found: answer(public(found), found.version),
     )
-    return answer(public(found), found.version)
 
 
 @router.post("", status_code=201, response_model=ParticipantPublic, **permits(*CHAIR))

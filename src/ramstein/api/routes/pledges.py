@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from ramstein.api.deps import DONORS, EVERYONE, IdempotencyKey, IfMatch, StoreDep, Viewer, permits
 from ramstein.api.paging import Page, Paging, page, request
 from ramstein.api.params import PROBLEMS, CodeQuery, DayQuery, IdPath, NumberPath
-from ramstein.api.reads import answer, read
+from ramstein.api.reads import answer, cached
 from ramstein.api.schemas.common import label_change, listed
 from ramstein.api.schemas.pledges import (
     PledgeCreate,
@@ -33,7 +33,7 @@ router = APIRouter(prefix="/api/v1/pledges", tags=["pledges"], responses=PROBLEM
 
 @router.get("", **permits(*EVERYONE), response_model=Page[PledgePublic])
 async def list_pledges(
-    store: StoreDep,
+    http: Request,
     viewer: Viewer,
     paging: Paging,
     donor: CodeQuery = None,
@@ -49,8 +49,9 @@ async def list_pledges(
 ) -> Response:
     """The pledges the viewer may see, newest first (`sort`: announced_on, quantity, id).
     A coalition's pledges are its members' pledges in its area."""
-    found = await read(
-        store,
+    return await cached(
+        http,
+        viewer,
         lambda conn: pledges.list_pledges(
             conn=conn,
             viewer=viewer,
@@ -66,27 +67,34 @@ async def list_pledges(
             announced_until=announced_until,
             page=request(paging, PLEDGE_ORDERS),
         ),
+        lambda found: answer(page(found, paging, PLEDGE_ORDERS, "announced_on", public)),
     )
-    return answer(page(found, paging, PLEDGE_ORDERS, "announced_on", public))
 
 
 @router.get("/{pledge_id}", **permits(*EVERYONE), response_model=PledgePublic)
-async def get_pledge(pledge_id: IdPath, store: StoreDep, viewer: Viewer) -> Response:
+async def get_pledge(pledge_id: IdPath, http: Request, viewer: Viewer) -> Response:
     """One pledge with its tranches; one the viewer may not see is answered as missing."""
-    found = await read(
-        store, lambda conn: pledges.get_pledge(conn=conn, viewer=viewer, pledge_id=pledge_id)
+    return await cached(
+        http,
+        viewer,
+        lambda conn: pledges.get_pledge(conn=conn, viewer=viewer, pledge_id=pledge_id),
+        lambda found: answer(public(found), found.version),
     )
-    return answer(public(found), found.version)
 
 
 @router.get("/{pledge_id}/history", **permits(*EVERYONE), response_model=list[StatusChangePublic])
-async def pledge_history(pledge_id: IdPath, store: StoreDep, viewer: Viewer) -> Response:
+async def pledge_history(pledge_id: IdPath, http: Request, viewer: Viewer) -> Response:
     """Every status the pledge has had, oldest first, with the log entry that set it."""
-    found = await read(
-        store, lambda conn: pledges.pledge_history(conn=conn, viewer=viewer, pledge_id=pledge_id)
-    )
-    return answer(
-        [StatusChangePublic(seq=h.seq, status=h.status, on=h.on, reason=h.reason) for h in found]
+    return await cached(
+        http,
+        viewer,
+        lambda conn: pledges.pledge_history(conn=conn, viewer=viewer, pledge_id=pledge_id),
+        lambda found: answer(
+            [
+                StatusChangePublic(seq=h.seq, status=h.status, on=h.on, reason=h.reason)
+                for h in found
+            ]
+        ),
     )
 
 
