@@ -1,17 +1,21 @@
-"""Concurrent writers on PostgreSQL: a gapless log and no lost update."""
+"""Concurrent writers on both databases: a gapless log, no lost update, and on SQLite the
+group commit that lets writers queued together share one transaction."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from ramstein.domain.errors import IllegalTransition, QuantityExceeded
+from ramstein.domain.errors import IllegalTransition, NotFound, QuantityExceeded
 from ramstein.domain.pledges import PledgeSource, PledgeStatus
-from ramstein.services import deliveries, maintenance, pledges
+from ramstein.services import deliveries, log, maintenance, pledges
+from ramstein.store import engine
 from ramstein.store import tables as t
 from ramstein.store.engine import Store
 from tests import factories as f
@@ -19,14 +23,17 @@ from tests.conftest import new_postgres_database
 from tests.factories import BASE, CLOCK
 from tests.pgserver import PostgresServer
 
-pytestmark = pytest.mark.postgres
-
 THREADS = 4
 
 
-@pytest.fixture
-def pg_store(postgres: PostgresServer) -> Iterator[Store]:
-    s = Store(new_postgres_database(postgres), pool_size=THREADS, max_overflow=2)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def pg_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A store that several threads write to at once, on each database kind."""
+    if request.param == "sqlite":
+        s = Store(f"sqlite:///{tmp_path / 'ramstein.sqlite'}")
+    else:
+        server: PostgresServer = request.getfixturevalue("postgres")
+        s = Store(new_postgres_database(server), pool_size=THREADS, max_overflow=2)
     yield s
     s.dispose()
 
@@ -118,3 +125,59 @@ def test_concurrent_deliveries_never_lose_an_update_or_overdeliver(pg_store: Sto
         PledgeStatus.DELIVERED,
     ]
     assert maintenance.rebuild(store=pg_store).identical
+
+
+def test_writers_queued_together_share_one_commit_and_a_refusal_only_takes_back_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'ramstein.sqlite'}")
+    c = f.setup_coalition(store)
+    before = f.snapshot(store)
+    commits: list[int] = []
+    finish = engine._Group.finish
+
+    def counted(group: engine._Group) -> None:
+        commits.append(group.members)
+        finish(group)
+
+    monkeypatch.setattr(engine._Group, "finish", counted)
+    monkeypatch.setattr(engine, "GROUP_WINDOW", 60.0)  # however slowly the threads start
+    deu = c.donor("DEU")
+    queued = threading.Event()
+
+    def announce(quantity: int, item_type: str = f.SHELL) -> int:
+        with store.write(clock=CLOCK) as uow:
+            if quantity == 1:  # the first writer holds its turn until three more are queued
+                while store._turns.waiting() < 3:
+                    time.sleep(0.001)
+                queued.set()
+            return pledges.announce_pledge(
+                uow=uow,
+                actor=deu,
+                donor="DEU",
+                item_type=item_type,
+                quantity=quantity,
+                value=None,
+                source=PledgeSource.STOCKS,
+                announced_on=BASE,
+                label=f.COALITION_LABEL,
+            ).id
+
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(announce, 1)
+        time.sleep(0.05)
+        rest = [pool.submit(announce, 2), pool.submit(announce, 3, "no-such-item")]
+        rest.append(pool.submit(announce, 4))
+        assert queued.wait(timeout=30)
+        made = [first.result(timeout=30), rest[0].result(timeout=30), rest[2].result(timeout=30)]
+        with pytest.raises(NotFound):
+            rest[1].result(timeout=30)
+    assert commits == [3]  # four commands, one refused, one commit
+    with store.read() as conn:
+        quantities = dict(conn.execute(sa.select(t.pledges.c.id, t.pledges.c.quantity)).all())
+        seqs = conn.scalars(sa.select(t.log_entries.c.seq).order_by(t.log_entries.c.seq)).all()
+    assert sorted(quantities[i] for i in made) == [1, 2, 4]
+    assert seqs == list(range(1, before.log_size + 4))
+    assert maintenance.rebuild(store=store).identical
+    log.verify(store=store)  # the Merkle tree over the group's entries is the one recorded
+    store.dispose()

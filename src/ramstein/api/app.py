@@ -18,6 +18,7 @@ from ramstein.api import problems
 from ramstein.api.deps import PrincipalCache, Throttle
 from ramstein.api.reads import AnswerCache
 from ramstein.api.routes import (
+    analytics,
     capabilities,
     catalogue,
     chair,
@@ -46,6 +47,7 @@ ROUTERS = (
     catalogue.router,
     chair.router,
     log.router,
+    analytics.router,
 )
 """In the order requests are matched: the records most read come first."""
 

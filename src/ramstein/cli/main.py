@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ramstein.cli import (
+    analytics,
     areas,
     catalogue,
     chair,
@@ -89,6 +90,7 @@ for name, group in (
     ("deliveries", deliveries.app),
     ("meetings", meetings.app),
     ("match", match.app),
+    ("analytics", analytics.app),
     ("chair", chair.app),
     ("users", users.app),
     ("tokens", tokens.app),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -32,6 +33,18 @@ INSERT_NODE = tree_nodes.insert()
 """Built once: a statement with plain parameters is compiled once and then served from cache."""
 
 
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Where a unit of work stood before a command: enough to take the command back."""
+
+    size: int
+    last_at: str
+    frontier_size: int
+    frontier_hashes: list[bytes]
+    nodes: list[dict[str, object]]
+    start_size: int
+
+
 class UnitOfWork:
     """A write transaction that holds the log's lock; every command runs inside one."""
 
@@ -49,6 +62,26 @@ class UnitOfWork:
         self._start_size = self.size
         self._nodes: list[dict[str, object]] = []
         self.appended: list[tuple[int, Event]] = []
+
+    def begin_command(self, clock: Callable[[], datetime]) -> Mark:
+        """Start the next command of a group commit on `clock`; the mark returns to here."""
+        self._clock = clock
+        self.appended = []
+        return Mark(
+            self.size,
+            self.last_at,
+            self.frontier.size,
+            list(self.frontier.hashes),
+            list(self._nodes),
+            self._start_size,
+        )
+
+    def roll_back_to(self, mark: Mark) -> None:
+        """Forget what the command since `mark` appended (its savepoint was rolled back)."""
+        self.size, self.last_at = mark.size, mark.last_at
+        self.frontier.size, self.frontier.hashes = mark.frontier_size, list(mark.frontier_hashes)
+        self._nodes, self._start_size = list(mark.nodes), mark.start_size
+        self.appended = []
 
     def now(self) -> datetime:
         return self._clock()

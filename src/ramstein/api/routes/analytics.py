@@ -1,0 +1,79 @@
+"""`/api/v1/analytics`: who gave what, against a fair share, how reliably, by area; over the
+records the viewer may see. Whole tables (a row per donor or area), not paged. Built afresh
+for every request: their defaults read the clock (this year, today)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from ramstein.api.deps import EVERYONE, StoreDep, Viewer, permits
+from ramstein.api.params import PROBLEMS, DayQuery
+from ramstein.api.reads import answer, read
+from ramstein.api.schemas.analytics import (
+    AreaCoveragePublic,
+    DonorTotalsPublic,
+    FairSharePublic,
+    ReliabilityReportPublic,
+)
+from ramstein.domain.pledges import PledgeSource
+from ramstein.reports.analytics import BILLION, DEFAULT_BASELINE_EUR
+from ramstein.services import analytics
+
+router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"], responses=PROBLEMS)
+
+
+@router.get("/donors", **permits(*EVERYONE), response_model=list[DonorTotalsPublic])
+async def donors(store: StoreDep, viewer: Viewer) -> Response:
+    """Per donor: pledged, committed and delivered (EUR and units) and as a share of GDP."""
+    found = await read(store, lambda conn: analytics.donors(conn=conn, viewer=viewer))
+    return answer([DonorTotalsPublic.model_validate(r) for r in found])
+
+
+@router.get("/fair-share", **permits(*EVERYONE), response_model=list[FairSharePublic])
+async def fair_share(
+    store: StoreDep,
+    viewer: Viewer,
+    year: Annotated[int | None, Query(ge=1900, le=2999, description="Default: this year.")] = None,
+    baseline_bn: Annotated[
+        Decimal | None,
+        Query(gt=0, lt=10**6, decimal_places=3, description="EUR bn a year; default 40."),
+    ] = None,
+    source: Annotated[list[PledgeSource] | None, Query(description="Sources that count.")] = None,
+) -> Response:
+    """Each donor state's fair share of the annual baseline by GDP, what it pledged for the
+    year from the sources that count (all by default), and the gap."""
+    baseline = DEFAULT_BASELINE_EUR if baseline_bn is None else baseline_bn * BILLION
+    found = await read(
+        store,
+        lambda conn: analytics.fair_share(
+            conn=conn,
+            viewer=viewer,
+            year=year or date.today().year,
+            baseline_eur=baseline,
+            sources=source,
+        ),
+    )
+    return answer([FairSharePublic.model_validate(r) for r in found])
+
+
+@router.get("/reliability", **permits(*EVERYONE), response_model=ReliabilityReportPublic)
+async def reliability(store: StoreDep, viewer: Viewer, as_of: DayQuery = None) -> Response:
+    """On-time share and days late of the tranches promised by `as_of` (default today), per
+    donor and per capability area."""
+    found = await read(
+        store,
+        lambda conn: analytics.reliability(conn=conn, viewer=viewer, as_of=as_of or date.today()),
+    )
+    return answer(ReliabilityReportPublic.model_validate(found))
+
+
+@router.get("/areas", **permits(*EVERYONE), response_model=list[AreaCoveragePublic])
+async def areas(store: StoreDep, viewer: Viewer) -> Response:
+    """Per capability area: needed, pledged and delivered value, coverage, and how much of it
+    rests on the largest donor."""
+    found = await read(store, lambda conn: analytics.areas(conn=conn, viewer=viewer))
+    return answer([AreaCoveragePublic.model_validate(r) for r in found])

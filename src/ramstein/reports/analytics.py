@@ -1,0 +1,367 @@
+"""Coalition analytics: who gave what, against a fair share, how reliably, and where an
+area's support rests on one donor.
+
+Pure functions over domain records. The caller passes only the records its viewer may see
+(`ramstein.services.analytics`), so every figure is one the viewer could add up from the
+records themselves; none needs the small-cell rule, which governs figures published to an
+audience that may not see what they are made of.
+
+Counting rules, the same everywhere:
+
+- a pledge's value is its stated value in EUR (amount × rate) or, without one, its quantity
+  at the item type's reference value; a unit of it is worth the value over the quantity;
+- pledged: every pledge not cancelled; committed: those committed, contracted, delivering
+  or delivered; delivered: the units dispatched against its tranches, at the unit value;
+- a multi-year pledge counts towards each of its years in equal parts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+
+from ramstein.domain.catalogue import ItemType
+from ramstein.domain.deliveries import Delivery
+from ramstein.domain.needs import Need, NeedStatus
+from ramstein.domain.participants import Participant
+from ramstein.domain.pledges import Pledge, PledgeSource, PledgeStatus
+
+COMMITTED = frozenset(
+    {
+        PledgeStatus.COMMITTED,
+        PledgeStatus.CONTRACTED,
+        PledgeStatus.DELIVERING,
+        PledgeStatus.DELIVERED,
+    }
+)
+CENT = Decimal("0.01")
+BILLION = Decimal(10) ** 9
+DEFAULT_BASELINE_EUR = Decimal(40) * BILLION
+"""The annual baseline allies agreed in 2024, shared by GDP."""
+
+
+def pledge_eur(pledge: Pledge, items: Mapping[str, ItemType]) -> Decimal:
+    """What the pledge is worth in EUR (its stated value, else quantity × reference value)."""
+    if pledge.value is not None:
+        return pledge.value.eur
+    return pledge.quantity * items[pledge.item_type].unit_value_eur
+
+
+def _unit_eur(pledge: Pledge, items: Mapping[str, ItemType]) -> Decimal:
+    return pledge_eur(pledge, items) / pledge.quantity if pledge.quantity else Decimal(0)
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT)
+
+
+RATIO = Decimal("0.000001")
+
+
+def _ratio(value: Decimal) -> Decimal:
+    """Shares, percentages and indices to six places: the figures read the same everywhere."""
+    return value.quantize(RATIO)
+
+
+def _share(part: Decimal, whole: Decimal) -> Decimal | None:
+    return _ratio(part / whole) if whole else None
+
+
+# --- per donor ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DonorTotals:
+    """One donor's support: EUR and units pledged, committed and delivered, and shares of
+    its GDP (None without a GDP on record)."""
+
+    donor: str
+    name: str
+    pledges: int
+    pledged_eur: Decimal
+    committed_eur: Decimal
+    delivered_eur: Decimal
+    pledged_units: int
+    committed_units: int
+    delivered_units: int
+    gdp_eur_bn: Decimal | None
+    pledged_pct_gdp: Decimal | None
+    delivered_pct_gdp: Decimal | None
+
+
+def donor_totals(
+    pledges: Iterable[Pledge], items: Mapping[str, ItemType], participants: Iterable[Participant]
+) -> list[DonorTotals]:
+    """Every donor with a pledge, largest pledged value first."""
+    known = {p.code: p for p in participants}
+    by_donor: dict[str, list[Pledge]] = defaultdict(list)
+    for pledge in pledges:
+        if pledge.status is not PledgeStatus.CANCELLED:
+            by_donor[pledge.donor].append(pledge)
+    rows = []
+    for donor, given in by_donor.items():
+        pledged = sum((pledge_eur(p, items) for p in given), Decimal(0))
+        committed = sum((pledge_eur(p, items) for p in given if p.status in COMMITTED), Decimal(0))
+        delivered = sum((p.delivered * _unit_eur(p, items) for p in given), Decimal(0))
+        who = known.get(donor)
+        gdp = who.gdp_eur_bn if who is not None else None
+        gdp_eur = gdp * BILLION if gdp else None
+        rows.append(
+            DonorTotals(
+                donor=donor,
+                name=who.name if who is not None else donor,
+                pledges=len(given),
+                pledged_eur=_cents(pledged),
+                committed_eur=_cents(committed),
+                delivered_eur=_cents(delivered),
+                pledged_units=sum(p.quantity for p in given),
+                committed_units=sum(p.quantity for p in given if p.status in COMMITTED),
+                delivered_units=sum(p.delivered for p in given),
+                gdp_eur_bn=gdp,
+                pledged_pct_gdp=None if gdp_eur is None else _ratio(100 * pledged / gdp_eur),
+                delivered_pct_gdp=None if gdp_eur is None else _ratio(100 * delivered / gdp_eur),
+            )
+        )
+    return sorted(rows, key=lambda r: (-r.pledged_eur, r.donor))
+
+
+# --- burden sharing -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FairShare:
+    """One donor's part of an annual baseline by GDP share, and what it counted that year."""
+
+    donor: str
+    gdp_share: Decimal
+    target_eur: Decimal
+    counted_eur: Decimal
+    attainment: Decimal
+    """counted / target (1 = its fair share exactly)."""
+    gap_eur: Decimal
+    """What is missing to the target (0 once reached)."""
+
+
+def year_eur(pledge: Pledge, year: int, items: Mapping[str, ItemType]) -> Decimal:
+    """The part of a pledge counted towards `year` (its value over its years, equally)."""
+    if year not in pledge.years:
+        return Decimal(0)
+    return pledge_eur(pledge, items) / len(pledge.years)
+
+
+def fair_shares(
+    *,
+    year: int,
+    participants: Iterable[Participant],
+    pledges: Iterable[Pledge],
+    items: Mapping[str, ItemType],
+    baseline_eur: Decimal = DEFAULT_BASELINE_EUR,
+    sources: Iterable[PledgeSource] = tuple(PledgeSource),
+) -> list[FairShare]:
+    """Each donor state's fair share of `baseline_eur` for `year`, by its share of the GDP of
+    all donor states with a GDP on record, against the pledges counted by `sources`.
+
+    Targets are in cents and add up to the baseline exactly (the cents left by rounding go
+    to the largest remainders, ties by code).
+    """
+    counted_sources = frozenset(sources)
+    gdp = {
+        p.code: p.gdp_eur_bn
+        for p in participants
+        if p.gdp_eur_bn and p.kind.value == "state" and p.is_active
+    }
+    total_gdp = sum(gdp.values(), Decimal(0))
+    if not total_gdp:
+        return []
+    counted: dict[str, Decimal] = defaultdict(Decimal)
+    for pledge in pledges:
+        if pledge.status is not PledgeStatus.CANCELLED and pledge.source in counted_sources:
+            counted[pledge.donor] += year_eur(pledge, year, items)
+    exact = {code: baseline_eur * g / total_gdp for code, g in gdp.items()}
+    targets = {code: value.quantize(CENT, rounding=ROUND_DOWN) for code, value in exact.items()}
+    left = int((_cents(baseline_eur) - sum(targets.values())) / CENT)
+    for code in sorted(exact, key=lambda c: (-(exact[c] - targets[c]), c))[:left]:
+        targets[code] += CENT
+    rows = []
+    for code, target in targets.items():
+        have = _cents(counted.get(code, Decimal(0)))
+        rows.append(
+            FairShare(
+                donor=code,
+                gdp_share=_ratio(gdp[code] / total_gdp),
+                target_eur=target,
+                counted_eur=have,
+                attainment=_ratio(have / target) if target else Decimal(0),
+                gap_eur=max(Decimal(0), target - have),
+            )
+        )
+    return sorted(rows, key=lambda r: (-r.target_eur, r.donor))
+
+
+# --- delivery reliability -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reliability:
+    """How a donor (or an area) kept its promised dates: over the tranches due by `as_of`."""
+
+    key: str
+    due: int
+    on_time: int
+    on_time_share: Decimal | None
+    mean_slip_days: Decimal | None
+    p90_slip_days: int | None
+    """The 90th percentile (nearest rank) of days late; an undelivered tranche counts the
+    days since its promised date."""
+
+
+def tranche_slips(
+    pledges: Iterable[Pledge], deliveries: Iterable[Delivery], as_of: date
+) -> list[tuple[Pledge, int, bool]]:
+    """(pledge, days late, on time) for every tranche of a live pledge promised by `as_of`.
+
+    A tranche is done on the day of the dispatch that completes its quantity; it is on time
+    when that day is no later than the first date promised for it.
+    """
+    sent: dict[tuple[int, int], list[Delivery]] = defaultdict(list)
+    for d in deliveries:
+        sent[(d.pledge_id, d.tranche)].append(d)
+    out = []
+    for pledge in pledges:
+        if pledge.status is PledgeStatus.CANCELLED:
+            continue
+        for tranche in pledge.tranches:
+            if tranche.promised_on > as_of:
+                continue
+            done_on = None
+            total = 0
+            for d in sorted(sent[(pledge.id, tranche.number)], key=lambda d: d.dispatched_on):
+                total += d.quantity
+                if total >= tranche.quantity:
+                    done_on = d.dispatched_on
+                    break
+            if done_on is None:
+                out.append((pledge, (as_of - tranche.promised_on).days, False))
+            else:
+                late = max(0, (done_on - tranche.promised_on).days)
+                out.append((pledge, late, late == 0))
+    return out
+
+
+def _reliability(key: str, slips: Sequence[tuple[int, bool]]) -> Reliability:
+    if not slips:
+        return Reliability(key, 0, 0, None, None, None)
+    days = sorted(s for s, _ in slips)
+    on_time = sum(1 for _, ok in slips if ok)
+    return Reliability(
+        key=key,
+        due=len(slips),
+        on_time=on_time,
+        on_time_share=_ratio(Decimal(on_time) / len(slips)),
+        mean_slip_days=_ratio(Decimal(sum(days)) / len(days)),
+        p90_slip_days=days[math.ceil(0.9 * len(days)) - 1],
+    )
+
+
+def reliability(
+    pledges: Iterable[Pledge],
+    deliveries: Iterable[Delivery],
+    items: Mapping[str, ItemType],
+    as_of: date,
+) -> tuple[list[Reliability], list[Reliability]]:
+    """Delivery reliability per donor and per capability area, by code."""
+    by_donor: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+    by_area: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+    for pledge, late, ok in tranche_slips(pledges, deliveries, as_of):
+        by_donor[pledge.donor].append((late, ok))
+        by_area[items[pledge.item_type].area].append((late, ok))
+    return (
+        [_reliability(k, v) for k, v in sorted(by_donor.items())],
+        [_reliability(k, v) for k, v in sorted(by_area.items())],
+    )
+
+
+# --- coverage and concentration by area ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AreaCoverage:
+    """What an area needs and what covers it, in EUR at reference values, with the share of
+    its pledged value that comes from its largest donor and the Herfindahl index (0 to 1)."""
+
+    area: str
+    needed_eur: Decimal
+    pledged_eur: Decimal
+    delivered_eur: Decimal
+    pledged_coverage: Decimal | None
+    """Of what is needed, the share pledged (each item type counted up to its need)."""
+    delivered_coverage: Decimal | None
+    donors: int
+    top_donor: str | None
+    top_donor_share: Decimal | None
+    concentration: Decimal | None
+
+
+def area_coverage(
+    needs: Iterable[Need],
+    pledges: Iterable[Pledge],
+    items: Mapping[str, ItemType],
+    areas: Iterable[str] = (),
+) -> list[AreaCoverage]:
+    """Every area with a need or a pledge (and every one of `areas`), by code."""
+    needed: dict[str, int] = defaultdict(int)
+    for need in needs:
+        if need.status is not NeedStatus.WITHDRAWN:
+            needed[need.item_type] += need.quantity
+    pledged_units: dict[str, int] = defaultdict(int)
+    delivered_units: dict[str, int] = defaultdict(int)
+    by_donor: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    pledged_value: dict[str, Decimal] = defaultdict(Decimal)
+    delivered_value: dict[str, Decimal] = defaultdict(Decimal)
+    for pledge in pledges:
+        if pledge.status is PledgeStatus.CANCELLED:
+            continue
+        area = items[pledge.item_type].area
+        value = pledge_eur(pledge, items)
+        pledged_units[pledge.item_type] += pledge.quantity
+        delivered_units[pledge.item_type] += pledge.delivered
+        pledged_value[area] += value
+        delivered_value[area] += pledge.delivered * _unit_eur(pledge, items)
+        by_donor[area][pledge.donor] += value
+    rows = []
+    for area in sorted(set(areas) | {items[c].area for c in needed} | set(pledged_value)):
+        codes = [c for c in needed if items[c].area == area]
+        need_eur = sum((needed[c] * items[c].unit_value_eur for c in codes), Decimal(0))
+        covered = sum(
+            (min(needed[c], pledged_units[c]) * items[c].unit_value_eur for c in codes),
+            Decimal(0),
+        )
+        arrived = sum(
+            (min(needed[c], delivered_units[c]) * items[c].unit_value_eur for c in codes),
+            Decimal(0),
+        )
+        givers = by_donor.get(area, {})
+        total = pledged_value[area]
+        shares = {d: v / total for d, v in givers.items()} if total else {}
+        top = min(shares, key=lambda d: (-shares[d], d)) if shares else None
+        rows.append(
+            AreaCoverage(
+                area=area,
+                needed_eur=_cents(need_eur),
+                pledged_eur=_cents(total),
+                delivered_eur=_cents(delivered_value[area]),
+                pledged_coverage=_share(covered, need_eur),
+                delivered_coverage=_share(arrived, need_eur),
+                donors=len(givers),
+                top_donor=top,
+                top_donor_share=_ratio(shares[top]) if top is not None else None,
+                concentration=_ratio(sum((s * s for s in shares.values()), Decimal(0)))
+                if shares
+                else None,
+            )
+        )
+    return rows

@@ -1,0 +1,90 @@
+"""Analytics for a viewer: the figures of `ramstein.reports.analytics` over the records the
+viewer may see, and nothing else (the same rule as every list)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.engine import Connection
+
+from ramstein.domain.catalogue import ItemType
+from ramstein.domain.errors import InvalidValue
+from ramstein.domain.pledges import PledgeSource
+from ramstein.domain.releasability import Principal
+from ramstein.reports import analytics as figures
+from ramstein.reports.analytics import (
+    DEFAULT_BASELINE_EUR,
+    AreaCoverage,
+    DonorTotals,
+    FairShare,
+    Reliability,
+)
+from ramstein.services import capabilities, catalogue, deliveries, needs, participants, pledges
+
+
+def _items(conn: Connection, viewer: Principal) -> dict[str, ItemType]:
+    return {i.code: i for i in catalogue.list_items(conn=conn, viewer=viewer)}
+
+
+def donors(*, conn: Connection, viewer: Principal) -> list[DonorTotals]:
+    """Per donor: pledged, committed and delivered, in EUR and units, and as a share of GDP."""
+    return figures.donor_totals(
+        pledges.list_pledges(conn=conn, viewer=viewer),
+        _items(conn, viewer),
+        participants.list_participants(conn=conn, viewer=viewer),
+    )
+
+
+def fair_share(
+    *,
+    conn: Connection,
+    viewer: Principal,
+    year: int,
+    baseline_eur: Decimal = DEFAULT_BASELINE_EUR,
+    sources: Iterable[PledgeSource] | None = None,
+) -> list[FairShare]:
+    """Each donor state's fair share of an annual baseline by GDP, and what it pledged for
+    the year from the sources that count (all of them unless `sources` says)."""
+    if baseline_eur <= 0:
+        raise InvalidValue("baseline", f"A baseline must be positive ({baseline_eur}).")
+    if not 1900 <= year <= 2999:
+        raise InvalidValue("year", f"{year} is not a year this record can hold.")
+    return figures.fair_shares(
+        year=year,
+        participants=participants.list_participants(conn=conn, viewer=viewer),
+        pledges=pledges.list_pledges(conn=conn, viewer=viewer),
+        items=_items(conn, viewer),
+        baseline_eur=baseline_eur,
+        sources=tuple(sources) if sources else tuple(PledgeSource),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReliabilityReport:
+    as_of: date
+    donors: list[Reliability]
+    areas: list[Reliability]
+
+
+def reliability(*, conn: Connection, viewer: Principal, as_of: date) -> ReliabilityReport:
+    """On-time share and slippage of the tranches promised by `as_of`, per donor and area."""
+    by_donor, by_area = figures.reliability(
+        pledges.list_pledges(conn=conn, viewer=viewer),
+        deliveries.list_deliveries(conn=conn, viewer=viewer),
+        _items(conn, viewer),
+        as_of,
+    )
+    return ReliabilityReport(as_of, by_donor, by_area)
+
+
+def areas(*, conn: Connection, viewer: Principal) -> list[AreaCoverage]:
+    """Per capability area: needed, pledged and delivered value, coverage and concentration."""
+    return figures.area_coverage(
+        needs.list_needs(conn=conn, viewer=viewer),
+        pledges.list_pledges(conn=conn, viewer=viewer),
+        _items(conn, viewer),
+        [a.code for a in capabilities.list_areas(conn=conn, viewer=viewer)],
+    )

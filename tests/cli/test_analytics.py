@@ -1,0 +1,55 @@
+"""`ramstein analytics`: the figures each participant may add up from what it may see."""
+
+from __future__ import annotations
+
+from tests.cli.support import Cli, add_pledge
+
+
+def _pledges(coalition: Cli) -> None:
+    add_pledge(coalition, "DEU", "--releasability restricted", quantity=500)  # 1,750,000 EUR
+    add_pledge(coalition, "POL", "--releasability coalition", quantity=100)  # 350,000 EUR
+
+
+def test_donor_totals_hold_only_what_the_viewer_may_see(coalition: Cli) -> None:
+    _pledges(coalition)
+    everything = coalition.json("analytics donors")
+    assert [(d["donor"], d["pledged_eur"], d["pledged_units"]) for d in everything] == [
+        ("DEU", "1750000.00", 500),
+        ("POL", "350000.00", 100),
+    ]
+    as_poland = coalition.json("analytics donors", as_="POL")
+    assert [d["donor"] for d in as_poland] == ["POL"]  # Germany's restricted pledge is not there
+    areas = coalition.json("analytics areas", as_="POL")
+    assert [(a["area"], a["pledged_eur"], a["donors"]) for a in areas] == [
+        ("artillery", "350000.00", 1)
+    ]
+    table = coalition.ok("analytics donors")
+    assert "DEU" in table and "1,750,000.00" in table
+
+
+def test_fair_shares_need_gdp_and_a_positive_baseline(coalition: Cli) -> None:
+    _pledges(coalition)
+    assert coalition.json("analytics fair-share --year 2025") == []
+    assert "No donor state has a GDP on record" in coalition.ok("analytics fair-share")
+    coalition.ok("participants update DEU --gdp 3000")
+    coalition.ok("participants update POL --gdp 1000")
+    shares = coalition.json("analytics fair-share --year 2025 --baseline-bn 4")
+    assert [(s["donor"], s["target_eur"], s["counted_eur"]) for s in shares] == [
+        ("DEU", "3000000000.00", "1750000.00"),
+        ("POL", "1000000000.00", "350000.00"),
+    ]
+    assert "must be positive" in coalition.fails("analytics fair-share --baseline-bn 0")
+
+
+def test_reliability_counts_days_since_an_undelivered_tranche_was_promised(
+    coalition: Cli,
+) -> None:
+    _pledges(coalition)  # one tranche each, expected on the day announced, 2025-02-01
+    report = coalition.json("analytics reliability --as-of 2025-03-03")
+    assert report["as_of"] == "2025-03-03"
+    assert [(r["key"], r["due"], r["on_time"], r["p90_slip_days"]) for r in report["donors"]] == [
+        ("DEU", 1, 0, 30),
+        ("POL", 1, 0, 30),
+    ]
+    assert [(r["key"], r["due"]) for r in report["areas"]] == [("artillery", 2)]
+    assert "No tranche was due" in coalition.ok("analytics reliability --as-of 2025-01-01")
