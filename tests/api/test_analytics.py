@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -83,7 +82,7 @@ def test_reliability_and_areas_answer_for_every_viewer(
     [{"year": 1200}, {"baseline_bn": "0"}, {"baseline_bn": "-4"}, {"source": "gifts"}],
 )
 def test_bad_analytics_input_is_a_422_naming_the_field(
-    client: TestClient, params: dict[str, object], tmp_path: Path
+    client: TestClient, params: dict[str, object]
 ) -> None:
     got = client.get("/api/v1/analytics/fair-share", params=params)
     assert got.status_code == 422
