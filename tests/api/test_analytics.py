@@ -88,3 +88,17 @@ def test_bad_analytics_input_is_a_422_naming_the_field(
     assert got.status_code == 422
     assert got.headers["content-type"] == "application/problem+json"
     assert next(iter(params)) in got.text
+
+
+def test_coverage_is_a_series_of_month_ends(api: ApiCoalition, client: TestClient) -> None:
+    got = client.get(
+        "/api/v1/analytics/coverage",
+        params={"since": "2025-01-01", "until": "2025-03-15"},
+        headers=api.headers(Role.CHAIR),
+    )
+    assert got.status_code == 200, got.text
+    assert sorted({p["on"] for p in got.json()}) == ["2025-01-31", "2025-02-28", "2025-03-31"]
+    backward = client.get(
+        "/api/v1/analytics/coverage", params={"since": "2025-03-01", "until": "2025-01-01"}
+    )
+    assert backward.status_code in (400, 422) and "cannot start" in backward.json()["detail"]

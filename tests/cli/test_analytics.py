@@ -53,3 +53,24 @@ def test_reliability_counts_days_since_an_undelivered_tranche_was_promised(
     ]
     assert [(r["key"], r["due"]) for r in report["areas"]] == [("artillery", 2)]
     assert "No tranche was due" in coalition.ok("analytics reliability --as-of 2025-01-01")
+
+
+def test_coverage_is_a_series_of_month_ends_and_refuses_a_backward_or_endless_one(
+    coalition: Cli,
+) -> None:
+    coalition.ok("coalitions add arty-c --name 'Artillery coalition' --area artillery --lead POL")
+    coalition.ok(
+        "needs add --item 155mm-shell --quantity 1000 --priority P1 --needed-by 2025-06-01 "
+        "--raised-on 2025-01-10"
+    )
+    _pledges(coalition)  # 600 shells, announced on 2025-02-01
+    series = coalition.json("analytics coverage --from 2025-01-01 --until 2025-03-15")
+    assert [(p["on"], p["area"], p["coalitions"], p["pledged_coverage"]) for p in series] == [
+        ("2025-01-31", "artillery", ["arty-c"], "0.000000"),
+        ("2025-02-28", "artillery", ["arty-c"], "0.600000"),
+        ("2025-03-31", "artillery", ["arty-c"], "0.600000"),
+    ]
+    assert "cannot start" in coalition.fails(
+        "analytics coverage --from 2025-03-01 --until 2025-01-01"
+    )
+    assert "at most 120 months" in coalition.fails("analytics coverage --from 2000-01-01")

@@ -203,3 +203,27 @@ def test_area_coverage_caps_each_item_at_its_need_and_names_the_largest_donor() 
         D("200000.00"), D("0.5"), D(0),
     )  # fmt: skip
     assert (mob.top_donor, mob.top_donor_share, mob.concentration) == ("DEU", D(1), D(1))
+
+
+def test_month_ends_run_from_the_first_month_to_the_last() -> None:
+    assert a.month_ends(date(2024, 11, 15), date(2025, 2, 3)) == [
+        date(2024, 11, 30), date(2024, 12, 31), date(2025, 1, 31), date(2025, 2, 28),
+    ]  # fmt: skip
+
+
+def test_coverage_over_time_counts_what_had_been_dispatched_by_each_month_end() -> None:
+    days = [date(2025, 2, 28), date(2025, 3, 31), date(2025, 6, 30)]
+    points = a.coverage_over_time(
+        NEEDS, PLEDGES, DELIVERIES, ITEMS, days, {"ARTY-C": "arty", "AIR-C": "air"}
+    )
+    arty = [p for p in points if p.area == "arty"]
+    assert [(p.on, p.pledged_coverage, p.delivered_coverage) for p in arty] == [
+        (date(2025, 2, 28), D("0.75"), D(0)),  # nothing dispatched before 1 March
+        (date(2025, 3, 31), D("0.75"), D("0.55")),  # 60 + 50 of the 200 shells needed
+        (date(2025, 6, 30), D("0.75"), D("0.75")),
+    ]
+    assert all(p.coalitions == ("ARTY-C",) for p in arty)
+    air = [p for p in points if p.area == "air"]  # a coalition's area with nothing in it
+    assert [(p.needed_eur, p.pledged_coverage) for p in air] == [(D("0.00"), None)] * 3
+    before = a.coverage_over_time(NEEDS, PLEDGES, DELIVERIES, ITEMS, [date(2024, 12, 31)])
+    assert before == []  # nothing raised or announced yet

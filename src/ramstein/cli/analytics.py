@@ -127,6 +127,35 @@ def reliability(
         )
 
 
+COVERAGE_COLUMNS = [
+    col("Month end", "on"),
+    col("Area", "area"),
+    col("Coalitions", "coalitions"),
+    col("Needed EUR", "needed_eur", right=True),
+    col("Pledged cover", "pledged_coverage", right=True),
+    col("Delivered cover", "delivered_coverage", right=True),
+]
+
+
+@app.command("coverage")
+def coverage(
+    ctx: typer.Context,
+    since: Annotated[
+        date | None, date_option("First month (default: a year before --until).", "--from")
+    ] = None,
+    until: Annotated[date | None, date_option("Last month (default: today).", "--until")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Each area's coverage at every month end, with the coalitions working on it."""
+    last = until or date.today()
+    first = since or date(last.year - 1, last.month, 1)
+    with reading(ctx) as (conn, viewer):
+        found = analytics.coverage(conn=conn, viewer=viewer, since=first, until=last)
+    output.listing(
+        found, COVERAGE_COLUMNS, as_json=as_json, title="Coverage by area", empty="No areas."
+    )
+
+
 @app.command("areas")
 def areas(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Per capability area: needed, pledged and delivered value, coverage, concentration."""

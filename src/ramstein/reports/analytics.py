@@ -311,8 +311,10 @@ def area_coverage(
     pledges: Iterable[Pledge],
     items: Mapping[str, ItemType],
     areas: Iterable[str] = (),
+    delivered: Mapping[int, int] | None = None,
 ) -> list[AreaCoverage]:
-    """Every area with a need or a pledge (and every one of `areas`), by code."""
+    """Every area with a need or a pledge (and every one of `areas`), by code; `delivered`
+    gives each pledge's delivered units where they are not its tranches' (at a past date)."""
     needed: dict[str, int] = defaultdict(int)
     for need in needs:
         if need.status is not NeedStatus.WITHDRAWN:
@@ -327,10 +329,11 @@ def area_coverage(
             continue
         area = items[pledge.item_type].area
         value = pledge_eur(pledge, items)
+        sent = pledge.delivered if delivered is None else delivered.get(pledge.id, 0)
         pledged_units[pledge.item_type] += pledge.quantity
-        delivered_units[pledge.item_type] += pledge.delivered
+        delivered_units[pledge.item_type] += sent
         pledged_value[area] += value
-        delivered_value[area] += pledge.delivered * _unit_eur(pledge, items)
+        delivered_value[area] += sent * _unit_eur(pledge, items)
         by_donor[area][pledge.donor] += value
     rows = []
     for area in sorted(set(areas) | {items[c].area for c in needed} | set(pledged_value)):
@@ -365,3 +368,68 @@ def area_coverage(
             )
         )
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class CoveragePoint:
+    """An area's coverage at the end of a day, and the capability coalitions working on it."""
+
+    on: date
+    area: str
+    coalitions: tuple[str, ...]
+    needed_eur: Decimal
+    pledged_coverage: Decimal | None
+    delivered_coverage: Decimal | None
+
+
+def month_ends(first: date, last: date) -> list[date]:
+    """The last day of every month from `first`'s to `last`'s."""
+    out: list[date] = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        following = date(year + month // 12, month % 12 + 1, 1)
+        out.append(date.fromordinal(following.toordinal() - 1))
+        year, month = following.year, following.month
+    return out
+
+
+def coverage_over_time(
+    needs: Sequence[Need],
+    pledges: Sequence[Pledge],
+    deliveries: Sequence[Delivery],
+    items: Mapping[str, ItemType],
+    days: Iterable[date],
+    coalitions: Mapping[str, str] | None = None,
+) -> list[CoveragePoint]:
+    """Each area's coverage at the end of each of `days`: the needs raised and the pledges
+    announced by then, the units dispatched by then. A need or pledge is counted in its
+    present state (one withdrawn or cancelled since counts at no date), so the series shows
+    how today's record came together. `coalitions` maps a coalition's code to its area."""
+    working: dict[str, list[str]] = defaultdict(list)
+    for code, area in sorted((coalitions or {}).items()):
+        working[area].append(code)
+    points: list[CoveragePoint] = []
+    for day in sorted(days):
+        sent: dict[int, int] = defaultdict(int)
+        for d in deliveries:
+            if d.dispatched_on <= day:
+                sent[d.pledge_id] += d.quantity
+        rows = area_coverage(
+            [n for n in needs if n.raised_on <= day],
+            [p for p in pledges if p.announced_on <= day],
+            items,
+            working,
+            sent,
+        )
+        points.extend(
+            CoveragePoint(
+                day,
+                r.area,
+                tuple(working.get(r.area, ())),
+                r.needed_eur,
+                r.pledged_coverage,
+                r.delivered_coverage,
+            )
+            for r in rows
+        )
+    return points

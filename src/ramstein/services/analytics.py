@@ -18,6 +18,7 @@ from ramstein.reports import analytics as figures
 from ramstein.reports.analytics import (
     DEFAULT_BASELINE_EUR,
     AreaCoverage,
+    CoveragePoint,
     DonorTotals,
     FairShare,
     Reliability,
@@ -87,4 +88,30 @@ def areas(*, conn: Connection, viewer: Principal) -> list[AreaCoverage]:
         pledges.list_pledges(conn=conn, viewer=viewer),
         _items(conn, viewer),
         [a.code for a in capabilities.list_areas(conn=conn, viewer=viewer)],
+    )
+
+
+MAX_MONTHS = 120
+"""The longest coverage series answered at once: ten years of month ends."""
+
+
+def coverage(
+    *, conn: Connection, viewer: Principal, since: date, until: date
+) -> list[CoveragePoint]:
+    """Each area's coverage at every month end from `since`'s month to `until`'s, with the
+    coalitions working on it."""
+    if since > until:
+        raise InvalidValue("since", f"The series cannot start ({since}) after it ends ({until}).")
+    days = figures.month_ends(since, until)
+    if len(days) > MAX_MONTHS:
+        raise InvalidValue(
+            "since", f"A series holds at most {MAX_MONTHS} months; this one has {len(days)}."
+        )
+    return figures.coverage_over_time(
+        needs.list_needs(conn=conn, viewer=viewer),
+        pledges.list_pledges(conn=conn, viewer=viewer),
+        deliveries.list_deliveries(conn=conn, viewer=viewer),
+        _items(conn, viewer),
+        days,
+        {c.code: c.area for c in capabilities.list_coalitions(conn=conn, viewer=viewer)},
     )

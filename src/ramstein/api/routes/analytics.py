@@ -15,6 +15,7 @@ from ramstein.api.params import PROBLEMS, DayQuery
 from ramstein.api.reads import answer, read
 from ramstein.api.schemas.analytics import (
     AreaCoveragePublic,
+    CoveragePointPublic,
     DonorTotalsPublic,
     FairSharePublic,
     ReliabilityReportPublic,
@@ -77,3 +78,18 @@ async def areas(store: StoreDep, viewer: Viewer) -> Response:
     rests on the largest donor."""
     found = await read(store, lambda conn: analytics.areas(conn=conn, viewer=viewer))
     return answer([AreaCoveragePublic.model_validate(r) for r in found])
+
+
+@router.get("/coverage", **permits(*EVERYONE), response_model=list[CoveragePointPublic])
+async def coverage(
+    store: StoreDep, viewer: Viewer, since: DayQuery = None, until: DayQuery = None
+) -> Response:
+    """Each area's coverage at every month end from `since` (default: a year before
+    `until`) to `until` (default today), with the coalitions working on it."""
+    last = until or date.today()
+    first = since or date(last.year - 1, last.month, 1)
+    found = await read(
+        store,
+        lambda conn: analytics.coverage(conn=conn, viewer=viewer, since=first, until=last),
+    )
+    return answer([CoveragePointPublic.model_validate(r) for r in found])

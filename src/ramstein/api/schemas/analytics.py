@@ -63,3 +63,12 @@ class AreaCoveragePublic(_Figures):
     top_donor: str | None
     top_donor_share: Decimal | None
     concentration: Decimal | None = Field(description="Herfindahl index of donors' shares.")
+
+
+class CoveragePointPublic(_Figures):
+    on: date = Field(description="A month end.")
+    area: str
+    coalitions: list[str]
+    needed_eur: Decimal
+    pledged_coverage: Decimal | None
+    delivered_coverage: Decimal | None
