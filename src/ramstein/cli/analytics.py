@@ -86,12 +86,12 @@ def fair_share(
     as_json: AsJson = False,
 ) -> None:
     """Each donor state's fair share of the baseline by GDP, what it counted, and the gap."""
-    baseline = DEFAULT_BASELINE_EUR if baseline_bn is None else baseline_bn * BILLION
+    baseline = None if baseline_bn is None else baseline_bn * BILLION
     with reading(ctx) as (conn, viewer):
         found = analytics.fair_share(
             conn=conn,
             viewer=viewer,
-            year=year or date.today().year,
+            year=year,
             baseline_eur=baseline,
             sources=source,
         )
@@ -99,7 +99,7 @@ def fair_share(
         found,
         FAIR_COLUMNS,
         as_json=as_json,
-        title=f"Fair shares of EUR {baseline / BILLION:,} bn",
+        title=f"Fair shares of EUR {(baseline or DEFAULT_BASELINE_EUR) / BILLION:,} bn",
         empty="No donor state has a GDP on record.",
     )
 
@@ -114,7 +114,7 @@ def reliability(
 ) -> None:
     """On-time share and days late of the tranches promised so far, per donor and per area."""
     with reading(ctx) as (conn, viewer):
-        found = analytics.reliability(conn=conn, viewer=viewer, as_of=as_of or date.today())
+        found = analytics.reliability(conn=conn, viewer=viewer, as_of=as_of)
     if as_json:
         output.print_json(found)
         return
@@ -147,10 +147,8 @@ def coverage(
     as_json: AsJson = False,
 ) -> None:
     """Each area's coverage at every month end, with the coalitions working on it."""
-    last = until or date.today()
-    first = since or date(last.year - 1, last.month, 1)
     with reading(ctx) as (conn, viewer):
-        found = analytics.coverage(conn=conn, viewer=viewer, since=first, until=last)
+        found = analytics.coverage(conn=conn, viewer=viewer, since=since, until=until)
     output.listing(
         found, COVERAGE_COLUMNS, as_json=as_json, title="Coverage by area", empty="No areas."
     )

@@ -27,7 +27,7 @@ from decimal import ROUND_DOWN, Decimal
 from ramstein.domain.catalogue import ItemType
 from ramstein.domain.deliveries import Delivery
 from ramstein.domain.needs import Need, NeedStatus
-from ramstein.domain.participants import Participant
+from ramstein.domain.participants import Participant, ParticipantKind
 from ramstein.domain.pledges import Pledge, PledgeSource, PledgeStatus
 
 COMMITTED = frozenset(
@@ -172,7 +172,7 @@ def fair_shares(
     gdp = {
         p.code: p.gdp_eur_bn
         for p in participants
-        if p.gdp_eur_bn and p.kind.value == "state" and p.is_active
+        if p.gdp_eur_bn and p.kind is ParticipantKind.STATE and p.is_active
     }
     total_gdp = sum(gdp.values(), Decimal(0))
     if not total_gdp:

@@ -43,12 +43,15 @@ def fair_share(
     *,
     conn: Connection,
     viewer: Principal,
-    year: int,
-    baseline_eur: Decimal = DEFAULT_BASELINE_EUR,
+    year: int | None = None,
+    baseline_eur: Decimal | None = None,
     sources: Iterable[PledgeSource] | None = None,
 ) -> list[FairShare]:
-    """Each donor state's fair share of an annual baseline by GDP, and what it pledged for
-    the year from the sources that count (all of them unless `sources` says)."""
+    """Each donor state's fair share of an annual baseline by GDP (EUR 40 bn unless
+    `baseline_eur` says), and what it pledged for the year (this year unless `year` says)
+    from the sources that count (all of them unless `sources` says)."""
+    year = year or date.today().year
+    baseline_eur = DEFAULT_BASELINE_EUR if baseline_eur is None else baseline_eur
     if baseline_eur <= 0:
         raise InvalidValue("baseline", f"A baseline must be positive ({baseline_eur}).")
     if not 1900 <= year <= 2999:
@@ -70,8 +73,12 @@ class ReliabilityReport:
     areas: list[Reliability]
 
 
-def reliability(*, conn: Connection, viewer: Principal, as_of: date) -> ReliabilityReport:
-    """On-time share and slippage of the tranches promised by `as_of`, per donor and area."""
+def reliability(
+    *, conn: Connection, viewer: Principal, as_of: date | None = None
+) -> ReliabilityReport:
+    """On-time share and slippage of the tranches promised by `as_of` (default today), per
+    donor and area."""
+    as_of = as_of or date.today()
     by_donor, by_area = figures.reliability(
         pledges.list_pledges(conn=conn, viewer=viewer),
         deliveries.list_deliveries(conn=conn, viewer=viewer),
@@ -96,10 +103,12 @@ MAX_MONTHS = 120
 
 
 def coverage(
-    *, conn: Connection, viewer: Principal, since: date, until: date
+    *, conn: Connection, viewer: Principal, since: date | None = None, until: date | None = None
 ) -> list[CoveragePoint]:
-    """Each area's coverage at every month end from `since`'s month to `until`'s, with the
-    coalitions working on it."""
+    """Each area's coverage at every month end from `since`'s month (default: a year before
+    `until`) to `until`'s (default: this month), with the coalitions working on it."""
+    until = until or date.today()
+    since = since or date(until.year - 1, until.month, 1)
     if since > until:
         raise InvalidValue("since", f"The series cannot start ({since}) after it ends ({until}).")
     days = figures.month_ends(since, until)

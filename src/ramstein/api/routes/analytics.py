@@ -4,7 +4,6 @@ for every request: their defaults read the clock (this year, today)."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -21,7 +20,7 @@ from ramstein.api.schemas.analytics import (
     ReliabilityReportPublic,
 )
 from ramstein.domain.pledges import PledgeSource
-from ramstein.reports.analytics import BILLION, DEFAULT_BASELINE_EUR
+from ramstein.reports.analytics import BILLION
 from ramstein.services import analytics
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"], responses=PROBLEMS)
@@ -47,13 +46,13 @@ async def fair_share(
 ) -> Response:
     """Each donor state's fair share of the annual baseline by GDP, what it pledged for the
     year from the sources that count (all by default), and the gap."""
-    baseline = DEFAULT_BASELINE_EUR if baseline_bn is None else baseline_bn * BILLION
+    baseline = None if baseline_bn is None else baseline_bn * BILLION
     found = await read(
         store,
         lambda conn: analytics.fair_share(
             conn=conn,
             viewer=viewer,
-            year=year or date.today().year,
+            year=year,
             baseline_eur=baseline,
             sources=source,
         ),
@@ -67,7 +66,7 @@ async def reliability(store: StoreDep, viewer: Viewer, as_of: DayQuery = None) -
     donor and per capability area."""
     found = await read(
         store,
-        lambda conn: analytics.reliability(conn=conn, viewer=viewer, as_of=as_of or date.today()),
+        lambda conn: analytics.reliability(conn=conn, viewer=viewer, as_of=as_of),
     )
     return answer(ReliabilityReportPublic.model_validate(found))
 
@@ -86,10 +85,7 @@ async def coverage(
 ) -> Response:
     """Each area's coverage at every month end from `since` (default: a year before
     `until`) to `until` (default today), with the coalitions working on it."""
-    last = until or date.today()
-    first = since or date(last.year - 1, last.month, 1)
     found = await read(
-        store,
-        lambda conn: analytics.coverage(conn=conn, viewer=viewer, since=first, until=last),
+        store, lambda conn: analytics.coverage(conn=conn, viewer=viewer, since=since, until=until)
     )
     return answer([CoveragePointPublic.model_validate(r) for r in found])
