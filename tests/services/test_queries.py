@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -11,8 +12,8 @@ from ramstein.domain.deliveries import DeliveryStatus
 from ramstein.domain.errors import NotFound
 from ramstein.domain.meetings import MeetingFormat, MeetingStatus
 from ramstein.domain.needs import NeedStatus, Priority
-from ramstein.domain.pledges import PledgeSource, PledgeStatus
-from ramstein.domain.releasability import Principal, Releasability, can_see
+from ramstein.domain.pledges import Money, PledgeSource, PledgeStatus
+from ramstein.domain.releasability import Label, Principal, Releasability, can_see
 from ramstein.services import capabilities, deliveries, meetings, needs, pledges
 from ramstein.store.engine import Store
 from tests import factories as f
@@ -398,3 +399,21 @@ def test_list_deliveries_filters(store: Store, coalition: Principals) -> None:
     assert ids(dispatched_from=BASE + 41 * DAY) == [d["to-gbr"]]
     assert ids(dispatched_until=BASE + 40 * DAY) == [d["public"]]
     assert ids(limit=1) == [d["to-gbr"]]
+
+
+@pytest.mark.parametrize(
+    "label", [f.PUBLIC, f.COALITION_LABEL, f.restricted("GBR", "POL")], ids=lambda x: x.level.value
+)
+def test_an_announced_pledge_is_what_a_read_then_finds(
+    store: Store, coalition: Principals, label: Label
+) -> None:
+    # The service answers an announcement from its event, without reading it back.
+    made = f.announce(
+        store,
+        coalition.donor("DEU"),
+        label=label,
+        value=Money(Decimal("1234567.89"), "USD", Decimal("0.92345678")),
+        tranches=((30, BASE + 30 * DAY), (40, BASE + 90 * DAY)),
+    )
+    with store.read() as conn:
+        assert pledges.get_pledge(conn=conn, viewer=coalition.chair, pledge_id=made.id) == made

@@ -7,13 +7,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from ramstein.domain.errors import IllegalTransition, NotFound, QuantityExceeded
-from ramstein.domain.pledges import PledgeSource, PledgeStatus
+from ramstein.domain.errors import IllegalTransition, QuantityExceeded
+from ramstein.domain.pledges import PledgeSource, PledgeStatus, TrancheSpec
 from ramstein.services import deliveries, log, maintenance, pledges
 from ramstein.store import engine
 from ramstein.store import tables as t
@@ -145,7 +146,7 @@ def test_writers_queued_together_share_one_commit_and_a_refusal_only_takes_back_
     deu = c.donor("DEU")
     queued = threading.Event()
 
-    def announce(quantity: int, item_type: str = f.SHELL) -> int:
+    def announce(quantity: int, tranche: int = 0) -> int:
         with store.write(clock=CLOCK) as uow:
             if quantity == 1:  # the first writer holds its turn until three more are queued
                 while store._turns.waiting() < 3:
@@ -155,24 +156,26 @@ def test_writers_queued_together_share_one_commit_and_a_refusal_only_takes_back_
                 uow=uow,
                 actor=deu,
                 donor="DEU",
-                item_type=item_type,
+                item_type=f.SHELL,
                 quantity=quantity,
                 value=None,
                 source=PledgeSource.STOCKS,
                 announced_on=BASE,
+                tranches=[TrancheSpec(tranche, BASE + timedelta(days=30))] if tranche else [],
                 label=f.COALITION_LABEL,
             ).id
 
     with ThreadPoolExecutor(4) as pool:
         first = pool.submit(announce, 1)
         time.sleep(0.05)
-        rest = [pool.submit(announce, 2), pool.submit(announce, 3, "no-such-item")]
+        rest = [pool.submit(announce, 2), pool.submit(announce, 3, 5)]
         rest.append(pool.submit(announce, 4))
         assert queued.wait(timeout=30)
         made = [first.result(timeout=30), rest[0].result(timeout=30), rest[2].result(timeout=30)]
-        with pytest.raises(NotFound):
+        with pytest.raises(QuantityExceeded):  # refused once it had taken the next pledge id
             rest[1].result(timeout=30)
     assert commits == [3]  # four commands, one refused, one commit
+    assert sorted(made) == list(range(min(made), min(made) + 3))  # it gave the id back
     with store.read() as conn:
         quantities = dict(conn.execute(sa.select(t.pledges.c.id, t.pledges.c.quantity)).all())
         seqs = conn.scalars(sa.select(t.log_entries.c.seq).order_by(t.log_entries.c.seq)).all()

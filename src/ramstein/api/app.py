@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import gc
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from functools import cache
 from typing import Any
 
@@ -98,13 +99,36 @@ def _document_sign_in(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+YOUNG_GENERATION = 10_000
+"""Allocations between collections of the youngest generation while serving (Python's
+default is 700). Under 20 writers at once (`bench/api.py`), the default promotes the objects
+of requests in flight into the old generations, whose full passes then stall every request
+for up to 100 ms; at 10,000 no full pass ran in the measured window and the p99 of
+`POST /api/v1/pledges` fell from 66 to 47 ms."""
+
+
+@contextmanager
+def _long_lived_heap() -> Iterator[None]:
+    """Serve with what the app has built kept out of the collector's passes (`gc.freeze`:
+    it lives as long as the process) and a larger youngest generation; restored on exit."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(YOUNG_GENERATION, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = store or Store(settings.database_url)
-        yield
+        with _long_lived_heap():
+            yield
         if store is None:
             app.state.store.dispose()
 

@@ -63,16 +63,18 @@ def create(
     With an Idempotency-Key the answer is kept in that same transaction, and a retry (same
     user, key and request) gets it back instead of running the command again.
     """
-    fingerprint = hashlib.sha256(
-        b"\n".join(
-            [
-                request.method.encode(),
-                request.url.path.encode(),
-                payload.model_dump_json().encode() if payload is not None else b"",
-            ]
-        )
-    ).hexdigest()
     user = viewer.user if key is not None else None  # a key belongs to the user who sent it
+    fingerprint = ""
+    if key is not None and user is not None:
+        fingerprint = hashlib.sha256(
+            b"\n".join(
+                [
+                    request.method.encode(),
+                    request.url.path.encode(),
+                    payload.model_dump_json().encode() if payload is not None else b"",
+                ]
+            )
+        ).hexdigest()
     with store.write() as uow:
         if key is not None and user is not None:
             found = idempotency.recall(

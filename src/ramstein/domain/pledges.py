@@ -297,6 +297,35 @@ def announce(
     )
 
 
+def announced(event: PledgeAnnounced) -> Pledge:
+    """The pledge an announcement makes, as the projection stores it (version 1)."""
+    return Pledge(
+        id=event.pledge_id,
+        donor=event.donor,
+        item_type=event.item_type,
+        quantity=event.quantity,
+        value=event.value,
+        source=event.source,
+        years=tuple(range(event.years[0], event.years[-1] + 1)),
+        meeting=event.meeting,
+        announced_on=event.announced_on,
+        status=PledgeStatus.ANNOUNCED,
+        label=event.label,
+        tranches=tuple(
+            Tranche(
+                pledge_id=event.pledge_id,
+                number=n,
+                quantity=spec.quantity,
+                expected_on=spec.expected_on,
+                promised_on=spec.expected_on,
+            )
+            for n, spec in enumerate(event.tranches, start=1)
+        ),
+        external_ref=event.external_ref,
+        version=1,
+    )
+
+
 def revise(
     pledge: Pledge,
     *,

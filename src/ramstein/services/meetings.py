@@ -54,7 +54,7 @@ def schedule_meeting(
     number: int | None = None,
 ) -> Meeting:
     require_chair(actor, "schedule meetings")
-    last = uow.next_id(t.meetings.c.number) - 1
+    last = int(uow.conn.execute(sa.select(sa.func.max(t.meetings.c.number))).scalar() or 0)
     event = domain.schedule(
         number=number if number is not None else last + 1,
         last_number=last,

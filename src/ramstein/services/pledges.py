@@ -122,7 +122,7 @@ def announce_pledge(
         external_ref=external_ref,
     )
     uow.append(event, actor=actor, label=label, owner=donor)
-    return _load(uow.conn, pledge_id)
+    return domain.announced(event)
 
 
 def revise_pledge(

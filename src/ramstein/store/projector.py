@@ -56,11 +56,15 @@ def _bump(
         raise RuntimeError(f"projection row missing in {table.name}")
 
 
-def _set_grants(conn: Connection, kind: str, record_id: str, label: Label) -> None:
+def _set_grants(
+    conn: Connection, kind: str, record_id: str, label: Label, *, new: bool = False
+) -> None:
+    """Record whom a restricted record is released to; a `new` record has no grants yet."""
     grants = t.record_grants
-    conn.execute(
-        grants.delete().where(grants.c.record_kind == kind, grants.c.record_id == record_id)
-    )
+    if not new:
+        conn.execute(
+            grants.delete().where(grants.c.record_kind == kind, grants.c.record_id == record_id)
+        )
     if label.named:
         conn.execute(
             grants.insert(),
@@ -228,7 +232,7 @@ def _need_submitted(conn: Connection, seq: int, e: nd.NeedSubmitted) -> None:
             updated_seq=seq,
         ),
     )
-    _set_grants(conn, "need", str(e.need_id), e.label)
+    _set_grants(conn, "need", str(e.need_id), e.label, new=True)
 
 
 @handles(nd.NeedRevised)
@@ -310,7 +314,7 @@ def _pledge_announced(conn: Connection, seq: int, e: pl.PledgeAnnounced) -> None
         t.pledge_history.insert(),
         dict(pledge_id=e.pledge_id, seq=seq, status="announced", on=e.announced_on, reason=""),
     )
-    _set_grants(conn, "pledge", str(e.pledge_id), e.label)
+    _set_grants(conn, "pledge", str(e.pledge_id), e.label, new=True)
 
 
 @handles(pl.PledgeRevised)
@@ -475,7 +479,7 @@ def _decision(conn: Connection, seq: int, e: mt.DecisionRecorded) -> None:
             owner=chair,
         ),
     )
-    _set_grants(conn, "decision", f"{e.number}/{e.decision}", e.label)
+    _set_grants(conn, "decision", f"{e.number}/{e.decision}", e.label, new=True)
     _bump(conn, t.meetings, t.meetings.c.number == e.number, seq)
 
 

@@ -43,6 +43,7 @@ class Mark:
     frontier_hashes: list[bytes]
     nodes: list[dict[str, object]]
     start_size: int
+    last_ids: dict[str, int]
 
 
 class UnitOfWork:
@@ -62,6 +63,7 @@ class UnitOfWork:
         self._start_size = self.size
         self._nodes: list[dict[str, object]] = []
         self.appended: list[tuple[int, Event]] = []
+        self._last_ids: dict[str, int] = {}
 
     def begin_command(self, clock: Callable[[], datetime]) -> Mark:
         """Start the next command of a group commit on `clock`; the mark returns to here."""
@@ -74,6 +76,7 @@ class UnitOfWork:
             list(self.frontier.hashes),
             list(self._nodes),
             self._start_size,
+            dict(self._last_ids),
         )
 
     def roll_back_to(self, mark: Mark) -> None:
@@ -81,6 +84,7 @@ class UnitOfWork:
         self.size, self.last_at = mark.size, mark.last_at
         self.frontier.size, self.frontier.hashes = mark.frontier_size, list(mark.frontier_hashes)
         self._nodes, self._start_size = list(mark.nodes), mark.start_size
+        self._last_ids = dict(mark.last_ids)
         self.appended = []
 
     def now(self) -> datetime:
@@ -90,9 +94,15 @@ class UnitOfWork:
         return self._clock().date()
 
     def next_id(self, column: sa.Column[int]) -> int:
-        """The next integer key of a projection; safe because writers hold the log lock."""
-        current = self.conn.execute(sa.select(sa.func.max(column))).scalar()
-        return int(current or 0) + 1
+        """The next integer key of a projection; safe because writers hold the log lock.
+
+        The largest key is read once a transaction; later commands of a group commit count on
+        from it (a command rolled back to its mark gives its keys back)."""
+        last = self._last_ids.get(str(column))
+        if last is None:
+            last = int(self.conn.execute(sa.select(sa.func.max(column))).scalar() or 0)
+        self._last_ids[str(column)] = last + 1
+        return last + 1
 
     def append(self, event: Event, *, actor: Principal, label: Label, owner: str) -> int:
         """Append `event` to the log and apply it to the projections; returns its sequence."""
