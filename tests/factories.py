@@ -19,7 +19,15 @@ import pytest
 from ramstein.domain.capabilities import CoalitionRole
 from ramstein.domain.deliveries import Delivery
 from ramstein.domain.errors import DomainError
-from ramstein.domain.meetings import AttendanceLevel, MeetingFormat, MeetingStatus
+from ramstein.domain.meetings import (
+    AgendaEntry,
+    AttendanceLevel,
+    DecisionKind,
+    DecisionRecordedV1,
+    DecisionStatus,
+    MeetingFormat,
+    MeetingStatus,
+)
 from ramstein.domain.needs import Need, NeedStatus, Priority
 from ramstein.domain.participants import ParticipantKind, ParticipantStatus
 from ramstein.domain.pledges import Money, Pledge, PledgeSource, PledgeStatus, TrancheSpec
@@ -433,9 +441,13 @@ def every_event_script(store: Store) -> Principals:
         )
         meetings.change_meeting_status(uow=uow, actor=chair_p, number=1, status=MeetingStatus.HELD)
         meetings.record_decision(
-            uow=uow, actor=chair_p, number=1, text="Winter air defence", label=restricted("GBR")
+            uow=uow,
+            actor=chair_p,
+            number=1,
+            text="Winter air defence",
+            owner="USA",
+            label=restricted("GBR"),
         )
-
     usd = Money(Decimal("1234567.89"), "USD", Decimal("0.92345678"))
     p1 = announce(store, deu, value=usd, meeting=1, tranches=[(60, BASE + 30 * day)])
     p2 = announce(
@@ -483,3 +495,36 @@ def every_event_script(store: Store) -> Principals:
             host=HOST_A,
         )
     return c
+
+
+def meeting_events_script(store: Store) -> None:
+    """After `every_event_script`: meeting 2 under NATO's chair with an agenda of the chair's,
+    an action item closed, and a decision as the first schema wrote it (as old logs hold it)."""
+    nato = principal(ALLIANCE, Role.CHAIR, Role.DONOR)
+    with store.write(clock=CLOCK) as uow:
+        meetings.schedule_meeting(
+            uow=uow, actor=nato, held_on=date(2026, 2, 12), format=MeetingFormat.VIRTUAL,
+            chair=ALLIANCE,
+        )  # fmt: skip
+        meetings.set_agenda(
+            uow=uow,
+            actor=nato,
+            number=2,
+            entries=[AgendaEntry("priorities"), AgendaEntry("item:1", "Winter", "energy")],
+        )
+        for status in (MeetingStatus.INVITED, MeetingStatus.HELD):
+            meetings.change_meeting_status(uow=uow, actor=nato, number=2, status=status)
+        meetings.record_decision(
+            uow=uow, actor=nato, number=2, text="Report interceptor stocks", owner="DEU",
+            kind=DecisionKind.ACTION, due_on=date(2026, 3, 12), label=restricted("GBR"),
+        )  # fmt: skip
+        meetings.close_action(
+            uow=uow, actor=nato, number=2, decision=1, outcome=DecisionStatus.DROPPED,
+            note="Reported at the ministers' meeting instead", on=date(2026, 2, 20),
+        )  # fmt: skip
+        uow.append(
+            DecisionRecordedV1(number=2, decision=2, text="Keep the group monthly", label=PUBLIC),
+            actor=nato,
+            label=PUBLIC,
+            owner=ALLIANCE,
+        )

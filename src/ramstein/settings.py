@@ -26,3 +26,5 @@ class Settings(BaseSettings):
     """The log's name on its checkpoints; fixed by the first checkpoint, kept across handovers."""
     answer_cache_mb: int = 64
     """Answers kept per worker at the log's current position (`ramstein.api.reads`); 0: none."""
+    group_name: str = "Coordination group"
+    """The group's name as its read-outs head it, e.g. "Ukraine Defense Contact Group"."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from ramstein.api.app import create_app
-from ramstein.domain.meetings import AttendanceLevel, MeetingFormat, MeetingStatus
+from ramstein.domain.meetings import AttendanceLevel, DecisionKind, MeetingFormat, MeetingStatus
 from ramstein.domain.pledges import PledgeSource, PledgeStatus, TrancheSpec
 from ramstein.domain.releasability import Label, Principal, Role, can_see_label
 from ramstein.ledger.keys import write_private_key
@@ -69,6 +69,8 @@ class ApiCoalition:
     records: list[Record] = field(default_factory=list)
     pledge_of: dict[Role, int] = field(default_factory=dict)
     """The pledge each role may act on as its owner (the chair: a donor's)."""
+    action_of: dict[Role, int] = field(default_factory=dict)
+    """The action item of the held meeting each role owns (its number in the meeting)."""
     public_need: int = 0
     public_delivery: int = 0
     open_meeting: int = 0
@@ -212,19 +214,31 @@ def build(directory: Path) -> ApiCoalition:
             level=AttendanceLevel.MINISTER,
         )  # fmt: skip
         meetings.record_decision(
-            uow=uow, actor=chair, number=held.number, text="A public decision", label=f.PUBLIC
-        )
+            uow=uow, actor=chair, number=held.number, text="A public decision", owner="USA",
+            label=f.PUBLIC,
+        )  # fmt: skip
         meetings.record_decision(
             uow=uow, actor=chair, number=held.number, text="CANARY[decision-restricted]",
+            owner="USA", label=f.restricted("DEU"),
+        )  # fmt: skip
+        meetings.record_decision(
+            uow=uow, actor=chair, number=held.number, text="CANARY[action-restricted]",
+            owner="USA", kind=DecisionKind.ACTION, due_on=f.BASE + timedelta(days=20),
             label=f.restricted("DEU"),
         )  # fmt: skip
+        for role in (Role.CHAIR, Role.RECIPIENT, Role.DONOR, Role.COALITION_LEAD):
+            found = meetings.record_decision(
+                uow=uow, actor=chair, number=held.number, text=f"Report to the group ({role})",
+                owner=ROLE_USERS[role][1], kind=DecisionKind.ACTION,
+                due_on=f.BASE + timedelta(days=30), label=f.COALITION_LABEL,
+            )  # fmt: skip
+            api.action_of[role] = len(found.decisions)
         upcoming = meetings.schedule_meeting(
             uow=uow, actor=chair, held_on=f.BASE + timedelta(days=30),
             format=MeetingFormat.VIRTUAL, chair="USA",
         )  # fmt: skip
-    api.records.append(
-        Record("decision", held.number, f.restricted("DEU"), "USA", "CANARY[decision-restricted]")
-    )
+    for canary in ("CANARY[decision-restricted]", "CANARY[action-restricted]"):
+        api.records.append(Record("decision", held.number, f.restricted("DEU"), "USA", canary))
     api.open_meeting, api.next_meeting = held.number, upcoming.number
     api.chair_plan = matching.run_match(store=store, viewer=chair).info.id
     with store.write(clock=f.CLOCK) as uow:

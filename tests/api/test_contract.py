@@ -99,6 +99,8 @@ def _path_value(api: ApiCoalition, role: Role, method: str, path: str, name: str
         )
     if name == "participant":
         return "GBR" if "/coalitions/" in path else "DEU"
+    if name == "decision":
+        return api.action_of.get(role, api.action_of[Role.CHAIR])
     if name == "offer_type":
         return DRONE
     if name == "need_type":
@@ -129,6 +131,8 @@ def _request(
                 body[field] = participant
         if "pledge_id" in body:
             body["pledge_id"] = api.pledge_of[role]
+        for announcement in body.get("announcements", []):
+            announcement["donor"] = participant
     headers = api.headers(role)
     if any(p["in"] == "header" and p["name"] == "If-Match" for p in op.get("parameters", [])):
         headers["If-Match"] = "*"  # versions have tests of their own

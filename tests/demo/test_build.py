@@ -30,6 +30,7 @@ HISTORY = {
     "MeetingStatusChanged",
     "AttendanceRecorded",
     "DecisionRecorded",
+    "ActionClosed",
     "NeedSubmitted",
     "NeedRevised",
     "NeedStatusChanged",

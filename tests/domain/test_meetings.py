@@ -9,10 +9,13 @@ from typing import Any
 import pytest
 
 from ramstein.domain import meetings
-from ramstein.domain.errors import InactiveParticipant, InvalidValue
+from ramstein.domain.errors import InactiveParticipant, InvalidValue, NotFound
 from ramstein.domain.meetings import (
+    AgendaEntry,
     AttendanceLevel,
     Decision,
+    DecisionKind,
+    DecisionStatus,
     Meeting,
     MeetingFormat,
     MeetingStatus,
@@ -144,10 +147,92 @@ def test_attendance_of_a_participant_that_left_is_refused() -> None:
 @pytest.mark.parametrize("status", list(MeetingStatus))
 def test_decisions_only_while_held_and_numbered_in_order(status: MeetingStatus) -> None:
     if status is MeetingStatus.HELD:
-        event = meetings.record_decision(meeting(status, decisions=2), text=" x ", label=Label())
-        assert (event.decision, event.text) == (3, "x")
+        event = meetings.record_decision(
+            meeting(status, decisions=2), text=" x ", label=Label(), owner=GBR
+        )
+        assert (event.decision, event.text, event.owner) == (3, "x", "GBR")
         with pytest.raises(InvalidValue, match="A decision needs its text"):
-            meetings.record_decision(meeting(status), text="  ", label=Label())
+            meetings.record_decision(meeting(status), text="  ", label=Label(), owner=GBR)
     else:
         with pytest.raises(InvalidValue, match="decisions are recorded while it is held"):
-            meetings.record_decision(meeting(status), text="x", label=Label())
+            meetings.record_decision(meeting(status), text="x", label=Label(), owner=GBR)
+
+
+def test_a_decision_needs_an_owner_and_an_action_its_due_date() -> None:
+    held = meeting(MeetingStatus.HELD)
+    with pytest.raises(InvalidValue, match="A decision needs an owner"):
+        meetings.record_decision(held, text="x", label=Label(), owner=None)
+    with pytest.raises(InactiveParticipant, match="can no longer own a decision"):
+        meetings.record_decision(held, text="x", label=Label(), owner=GONE)
+    with pytest.raises(InvalidValue, match="An action item needs the date it is due"):
+        meetings.record_decision(held, text="x", label=Label(), owner=GBR, kind=DecisionKind.ACTION)
+    with pytest.raises(InvalidValue, match="cannot be due"):
+        meetings.record_decision(
+            held, text="x", label=Label(), owner=GBR, kind=DecisionKind.ACTION,
+            due_on=date(2024, 1, 1),
+        )  # fmt: skip
+
+
+def action(
+    status: DecisionStatus = DecisionStatus.OPEN, kind: DecisionKind = DecisionKind.ACTION
+) -> Meeting:
+    m = meeting(MeetingStatus.CLOSED)
+    d = Decision(m.number, 1, "Report stocks", Label(), "GBR", kind, date(2026, 1, 1), status)
+    return replace(m, decisions=(d,))
+
+
+def test_an_open_action_closes_once_as_done_or_dropped_with_a_reason() -> None:
+    on = date(2026, 1, 5)
+    closed = meetings.close_action(action(), 1, outcome=DecisionStatus.DONE, on=on, note="")
+    assert (closed.outcome, closed.on) == (DecisionStatus.DONE, on)
+    with pytest.raises(InvalidValue, match="Say why the action item is dropped"):
+        meetings.close_action(action(), 1, outcome=DecisionStatus.DROPPED, on=on, note=" ")
+    with pytest.raises(InvalidValue, match="is already done"):
+        meetings.close_action(
+            action(DecisionStatus.DONE), 1, outcome=DecisionStatus.DONE, on=on, note=""
+        )
+    with pytest.raises(InvalidValue, match="is a decision, not an action item"):
+        meetings.close_action(
+            action(kind=DecisionKind.DECISION), 1, outcome=DecisionStatus.DONE, on=on, note=""
+        )
+    with pytest.raises(InvalidValue, match="closed as done or dropped"):
+        meetings.close_action(action(), 1, outcome=DecisionStatus.OPEN, on=on, note="")
+    with pytest.raises(NotFound):
+        meetings.close_action(action(), 2, outcome=DecisionStatus.DONE, on=on, note="")
+
+
+def test_an_agenda_is_versioned_and_its_items_checked() -> None:
+    m = meeting(MeetingStatus.SCHEDULED)
+    entries = (
+        AgendaEntry("priorities"),
+        AgendaEntry("item:1", " Winter energy ", " EU brief "),
+        AgendaEntry("coalition:iadc"),
+    )
+    event = meetings.set_agenda(m, entries, version=2, coalitions=frozenset({"iadc"}))
+    assert event.version == 3
+    assert event.entries[1] == AgendaEntry("item:1", "Winter energy", "EU brief")
+    refusals = [
+        ((AgendaEntry("priorities"), AgendaEntry("priorities")), "on the agenda twice"),
+        ((AgendaEntry("item:1"),), "needs a title"),
+        ((AgendaEntry("item:x", "T"),), "an added item is item:<number>"),
+        ((AgendaEntry("weather"),), "not an agenda section"),
+        ((), "at least one item"),
+    ]
+    for bad, says in refusals:
+        with pytest.raises(InvalidValue, match=says):
+            meetings.set_agenda(m, bad, version=0, coalitions=frozenset())
+    with pytest.raises(NotFound):
+        meetings.set_agenda(
+            m, (AgendaEntry("coalition:demining"),), version=0, coalitions=frozenset()
+        )
+    with pytest.raises(InvalidValue, match="its agenda no longer changes"):
+        meetings.set_agenda(
+            meeting(MeetingStatus.CLOSED), entries[:1], version=0, coalitions=frozenset()
+        )
+
+
+def test_the_default_agenda_puts_each_coalition_before_the_open_actions() -> None:
+    keys = [e.key for e in meetings.default_agenda(("demining", "iadc"))]
+    assert keys == [
+        "priorities", "pledges", "overdue", "coalition:demining", "coalition:iadc", "actions",
+    ]  # fmt: skip

@@ -284,7 +284,7 @@ def test_restricted_decisions_are_shown_only_to_those_who_may_see_them(
             ("Hold the reserve for the spring", f.restricted("GBR")),
         ]:
             meetings.record_decision(
-                uow=uow, actor=coalition.chair, number=1, text=text, label=label
+                uow=uow, actor=coalition.chair, number=1, text=text, owner="USA", label=label
             )
     v = viewers(coalition)
     with store.read() as conn:

@@ -67,6 +67,8 @@ def test_the_same_script_gives_the_same_state_digest(
 ) -> None:
     lite = f.every_event_script(sqlite_store)
     f.every_event_script(postgres_store)
+    for s in (sqlite_store, postgres_store):
+        f.meeting_events_script(s)
     with sqlite_store.read() as a, postgres_store.read() as b:
         assert table_digests(a) == table_digests(b)  # names the table that differs, if any
     assert f.snapshot(sqlite_store) == f.snapshot(postgres_store)
@@ -81,8 +83,9 @@ def test_the_same_script_gives_the_same_state_digest(
 def test_a_rebuild_on_either_database_gives_the_other_ones_digest(
     sqlite_store: Store, postgres_store: Store
 ) -> None:
-    f.every_event_script(sqlite_store)
-    f.every_event_script(postgres_store)
+    for s in (sqlite_store, postgres_store):
+        f.every_event_script(s)
+        f.meeting_events_script(s)
     a = maintenance.rebuild(store=sqlite_store)
     b = maintenance.rebuild(store=postgres_store)
     assert a.identical and b.identical

@@ -17,8 +17,9 @@ from tests import factories as f
 
 
 def test_the_script_appends_every_registered_event(sqlite_store: Store) -> None:
-    # The rebuild and cross-database tests run this script; a new event must join it.
+    # The rebuild and cross-database tests run these scripts; a new event must join one.
     f.every_event_script(sqlite_store)
+    f.meeting_events_script(sqlite_store)
     with sqlite_store.read() as conn:
         logged = set(conn.execute(sa.select(t.log_entries.c.event_type).distinct()).scalars())
     assert {name for name, _ in REGISTRY} - logged == set()
@@ -26,6 +27,7 @@ def test_the_script_appends_every_registered_event(sqlite_store: Store) -> None:
 
 def test_rebuild_reproduces_the_state_digest_exactly(store: Store) -> None:
     f.every_event_script(store)
+    f.meeting_events_script(store)
     before = f.snapshot(store)
     with store.read() as conn:
         tables_before = table_digests(conn)

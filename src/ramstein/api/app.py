@@ -42,6 +42,7 @@ ROUTERS = (
     pledges.router,
     deliveries.router,
     meetings.router,
+    meetings.actions,
     matching.router,
     participants.router,
     capabilities.router,
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.throttle = Throttle()
     app.state.principals = PrincipalCache()
     app.state.answers = AnswerCache(settings.answer_cache_mb * 2**20)
+    app.state.group_name = settings.group_name
 
     @cache
     def host() -> HostSigner:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ramstein.domain import errors
+from ramstein.reports.render import PdfUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:ramstein:problem:"
@@ -31,6 +32,7 @@ STATUS: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.QuantityExceeded, 409),
     (errors.StaleVersion, 412),
     (errors.InvalidValue, 422),
+    (PdfUnavailable, 503),
 )
 """The status of each kind of domain refusal; any other refusal is a 400."""
 

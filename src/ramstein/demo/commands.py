@@ -7,13 +7,14 @@ later steps (a delivery after an announcement, a receipt after a delivery) can r
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from ramstein.demo import reference
 from ramstein.demo.actors import RECIPIENT_ACTOR
 from ramstein.demo.labels import RECIPIENT
 from ramstein.demo.lifecycle import DeliveryPlan, PledgePlan
 from ramstein.demo.needs import NeedPlan
-from ramstein.domain.meetings import MeetingStatus
+from ramstein.domain.meetings import DecisionStatus, MeetingStatus
 from ramstein.domain.pledges import TrancheSpec
 from ramstein.domain.releasability import Principal
 from ramstein.services import deliveries, meetings
@@ -46,6 +47,21 @@ def move_meeting(
     host: HostSigner | None = None,
 ) -> None:
     meetings.change_meeting_status(uow=uow, actor=actor, number=number, status=status, host=host)
+
+
+def close_action(*, uow: UnitOfWork, actor: Principal, number: int, text: str, on: date) -> None:
+    """The owner reports the action item of meeting `number` with `text` done."""
+    meeting = meetings.get_meeting(conn=uow.conn, viewer=actor, number=number)
+    found = next(d for d in meeting.decisions if d.text == text and d.is_open)
+    meetings.close_action(
+        uow=uow,
+        actor=actor,
+        number=number,
+        decision=found.number,
+        outcome=DecisionStatus.DONE,
+        note="Delivered as agreed.",
+        on=on,
+    )
 
 
 def submit_need(uow: UnitOfWork, *, n: NeedPlan) -> None:

@@ -7,17 +7,18 @@ leads are the publicly reported ones.
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from functools import partial
 
 from ramstein.demo import reference
-from ramstein.demo.actors import chair_actor, lead_actor
-from ramstein.demo.calendar import ALLIANCE, HANDOVER_AFTER, Calendar
-from ramstein.demo.commands import move_meeting
+from ramstein.demo.actors import chair_actor, donor_actor, lead_actor
+from ramstein.demo.calendar import ALLIANCE, HANDOVER_AFTER, Calendar, MeetingPlan
+from ramstein.demo.commands import close_action, move_meeting
 from ramstein.demo.labels import RECIPIENT
 from ramstein.demo.lifecycle import PledgePlan
 from ramstein.demo.timeline import Phase, Timeline
 from ramstein.domain.capabilities import CoalitionRole
-from ramstein.domain.meetings import AttendanceLevel, MeetingFormat, MeetingStatus
+from ramstein.domain.meetings import AttendanceLevel, DecisionKind, MeetingFormat, MeetingStatus
 from ramstein.domain.participants import ParticipantKind, ParticipantStatus
 from ramstein.domain.releasability import Label, Releasability
 from ramstein.services import capabilities, meetings
@@ -129,13 +130,14 @@ class MeetingWriter:
         areas = {a.code: a.name.lower() for a in reference.areas()}
         for m in self.calendar.meetings:
             actor = chair_actor(m.chair)
-            texts: list[tuple[str, Label]] = []
+            texts: list[tuple[str, Label, str]] = []  # text, label, owner
             if m.number == 1:
                 texts.append(
                     (
                         "Established the contact group to coordinate military support to "
                         "Ukraine; it will meet monthly, in person or virtually.",
                         Label(Releasability.PUBLIC),
+                        m.chair,
                     )
                 )
             announced = [p for p in pledges if p.meeting == m.number]
@@ -145,7 +147,7 @@ class MeetingWriter:
                     by_area[p.area] = by_area.get(p.area, 0) + 1
                 top = max(sorted(by_area), key=lambda a: by_area[a])
                 text = rng.choice(PUBLIC_DECISIONS).format(n=len(announced), area=areas[top])
-                texts.append((text, Label(Releasability.PUBLIC)))
+                texts.append((text, Label(Releasability.PUBLIC), m.chair))
             if m.number == HANDOVER_AFTER:
                 texts.append(
                     (
@@ -153,10 +155,13 @@ class MeetingWriter:
                         f"on {self.calendar.handover_on.isoformat()}, so that support stays "
                         "predictable and long-term.",
                         Label(Releasability.PUBLIC),
+                        m.chair,
                     )
                 )
             if rng.random() < 0.35:
-                texts.append((rng.choice(COALITION_DECISIONS), Label(Releasability.COALITION)))
+                texts.append(
+                    (rng.choice(COALITION_DECISIONS), Label(Releasability.COALITION), m.chair)
+                )
             if announced and rng.random() < 0.6:
                 p = rng.choice(announced)
                 others = sorted({q.donor for q in announced if q.item == p.item} | {p.donor})
@@ -165,9 +170,9 @@ class MeetingWriter:
                 text = rng.choice(RESTRICTED_DECISIONS).format(
                     item=self.items[p.item].name, donors=" and ".join(donors), season=season
                 )
-                named = frozenset({RECIPIENT, *others[:3]}) - {m.chair}
-                texts.append((text, Label(Releasability.RESTRICTED, named)))
-            for text, label in texts:
+                named = frozenset({RECIPIENT, *others[:3]}) - {m.chair, p.donor}
+                self._action(m, text, Label(Releasability.RESTRICTED, named), p.donor)
+            for text, label, owner in texts:
                 self.add(
                     m.held_on,
                     Phase.DECIDE,
@@ -176,9 +181,42 @@ class MeetingWriter:
                         actor=actor,
                         number=m.number,
                         text=text,
+                        owner=owner,
                         label=label,
                     ),
                 )
+
+    def _action(self, m: MeetingPlan, text: str, label: Label, owner: str) -> None:
+        """An action item for `owner`, due by the next meeting; most are done by then, and
+        the owner closes them as the next meeting opens."""
+        following = [f for f in self.calendar.meetings if f.number > m.number]
+        due = following[0].held_on if following else m.held_on + timedelta(days=30)
+        self.add(
+            m.held_on,
+            Phase.DECIDE,
+            partial(
+                meetings.record_decision,
+                actor=chair_actor(m.chair),
+                number=m.number,
+                text=text,
+                owner=owner,
+                kind=DecisionKind.ACTION,
+                due_on=due,
+                label=label,
+            ),
+        )
+        if following and following[0].held_on <= self.calendar.end and self.rng.random() < 0.7:
+            self.add(
+                following[0].held_on,
+                Phase.MEETING,
+                partial(
+                    close_action,
+                    actor=donor_actor(owner),
+                    number=m.number,
+                    text=text,
+                    on=following[0].held_on,
+                ),
+            )
 
     # --- capability coalitions -----------------------------------------------------------
 
@@ -215,6 +253,7 @@ class MeetingWriter:
                     actor=chair_actor(m.chair),
                     number=m.number,
                     text=f"Launched the {spec.name}, led by {leads}.",
+                    owner=spec.leads[0],
                     label=Label(Releasability.COALITION),
                 ),
             )

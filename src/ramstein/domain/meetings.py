@@ -1,4 +1,5 @@
-"""The monthly meeting: schedule, attendance, announcements (pledges linked to it), decisions."""
+"""The monthly meeting: schedule, attendance, its agenda, announcements (pledges linked to it),
+decisions and the action items carried from one meeting to the next until they are closed."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from ramstein.domain.errors import InvalidValue
+from ramstein.domain.errors import InvalidValue, NotFound
 from ramstein.domain.events import Event, event
 from ramstein.domain.participants import Participant
 from ramstein.domain.releasability import Label
@@ -50,17 +51,90 @@ MEETING_TRANSITIONS = Transitions(
 )
 
 ATTENDANCE_OPEN = frozenset({MeetingStatus.INVITED, MeetingStatus.HELD})
+AGENDA_OPEN = frozenset({MeetingStatus.SCHEDULED, MeetingStatus.INVITED, MeetingStatus.HELD})
+
+
+class DecisionKind(StrEnum):
+    """A decision records what the meeting agreed; an action item is work someone owes by a
+    date, carried to every later agenda until it is closed."""
+
+    DECISION = "decision"
+    ACTION = "action"
+
+
+class DecisionStatus(StrEnum):
+    RECORDED = "recorded"
+    """A decision: recorded, nothing left to close."""
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+ACTION_OUTCOMES = frozenset({DecisionStatus.DONE, DecisionStatus.DROPPED})
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """A decision recorded at a meeting; the meeting's chair owns it."""
+    """A decision or action item of a meeting; `owner` is the participant that carries it."""
 
     meeting: int
     number: int
     text: str
     label: Label
     owner: str
+    kind: DecisionKind = DecisionKind.DECISION
+    due_on: date | None = None
+    status: DecisionStatus = DecisionStatus.RECORDED
+    closed_on: date | None = None
+    note: str = ""
+
+    @property
+    def key(self) -> str:
+        """How it is referred to: `meeting/number`, e.g. `27/3`."""
+        return f"{self.meeting}/{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is DecisionStatus.OPEN
+
+
+AGENDA_SECTIONS = {
+    "priorities": "The recipient's priorities: P1 and P2 gaps",
+    "pledges": "Pledges new or changed since the previous meeting",
+    "overdue": "Overdue tranches",
+    "actions": "Open action items",
+}
+"""The sections an agenda builds from the data, by key, with their titles; each capability
+coalition's report is the section `coalition:<code>`."""
+
+MAX_AGENDA_ITEMS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaEntry:
+    """One item of an agenda: a section built from the data (`priorities`, `pledges`,
+    `overdue`, `actions`, `coalition:<code>`), or an item the chair added (`item:<n>`) with
+    its own title and text. A built section's `title` may be left empty for its usual one."""
+
+    key: str
+    title: str = ""
+    text: str = ""
+
+    @property
+    def built(self) -> bool:
+        return not self.key.startswith("item:")
+
+
+def default_agenda(coalitions: tuple[str, ...]) -> tuple[AgendaEntry, ...]:
+    """The agenda a meeting has until the chair changes it: the priorities, the pledges since
+    the previous meeting, the overdue tranches, each coalition's report, the open actions."""
+    return (
+        AgendaEntry("priorities"),
+        AgendaEntry("pledges"),
+        AgendaEntry("overdue"),
+        *(AgendaEntry(f"coalition:{c}") for c in coalitions),
+        AgendaEntry("actions"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +151,9 @@ class Meeting:
     attendance: dict[str, AttendanceLevel] = field(default_factory=dict)
     decisions: tuple[Decision, ...] = ()
     version: int = 0
+    agenda: tuple[AgendaEntry, ...] = ()
+    """The agenda as the chair last set it; empty until then (the default one applies)."""
+    agenda_version: int = 0
 
 
 @event("MeetingScheduled", aggregate="meeting")
@@ -129,11 +206,56 @@ class AttendanceRecorded(Event):
 
 @event("DecisionRecorded", aggregate="meeting")
 @dataclass(frozen=True, slots=True)
-class DecisionRecorded(Event):
+class DecisionRecordedV1(Event):
+    """A decision as the first schema had it: owned by the meeting's chair, nothing due."""
+
     number: int
     decision: int
     text: str
     label: Label
+
+    def aggregate_id(self) -> str:
+        return str(self.number)
+
+
+@event("DecisionRecorded", 2, aggregate="meeting")
+@dataclass(frozen=True, slots=True)
+class DecisionRecorded(Event):
+    number: int
+    decision: int
+    kind: DecisionKind
+    text: str
+    owner: str
+    due_on: date | None
+    label: Label
+
+    def aggregate_id(self) -> str:
+        return str(self.number)
+
+
+@event("ActionClosed", aggregate="meeting")
+@dataclass(frozen=True, slots=True)
+class ActionClosed(Event):
+    """An action item of meeting `number` done or dropped on `on`."""
+
+    number: int
+    decision: int
+    outcome: DecisionStatus
+    on: date
+    note: str
+
+    def aggregate_id(self) -> str:
+        return str(self.number)
+
+
+@event("AgendaSet", aggregate="meeting")
+@dataclass(frozen=True, slots=True)
+class AgendaSet(Event):
+    """Version `version` of a meeting's agenda: its items in order."""
+
+    number: int
+    version: int
+    entries: tuple[AgendaEntry, ...]
 
     def aggregate_id(self) -> str:
         return str(self.number)
@@ -222,7 +344,16 @@ def record_attendance(
     return AttendanceRecorded(number=meeting.number, participant=participant.code, level=level)
 
 
-def record_decision(meeting: Meeting, *, text: str, label: Label) -> DecisionRecorded:
+def record_decision(
+    meeting: Meeting,
+    *,
+    text: str,
+    label: Label,
+    owner: Participant | None,
+    kind: DecisionKind = DecisionKind.DECISION,
+    due_on: date | None = None,
+) -> DecisionRecorded:
+    """A decision (or, with a due date, an action item) of a held meeting, carried by `owner`."""
     if meeting.status is not MeetingStatus.HELD:
         raise InvalidValue(
             "status",
@@ -231,9 +362,96 @@ def record_decision(meeting: Meeting, *, text: str, label: Label) -> DecisionRec
         )
     if not text.strip():
         raise InvalidValue("text", "A decision needs its text.")
+    if owner is None:
+        raise InvalidValue("owner", "A decision needs an owner: the participant that carries it.")
+    owner.require_active("own a decision")
+    if kind is DecisionKind.ACTION and due_on is None:
+        raise InvalidValue("due_on", "An action item needs the date it is due.")
+    if due_on is not None and due_on < meeting.held_on:
+        raise InvalidValue(
+            "due_on", f"It cannot be due ({due_on}) before the meeting ({meeting.held_on})."
+        )
     return DecisionRecorded(
-        number=meeting.number, decision=len(meeting.decisions) + 1, text=text.strip(), label=label
+        number=meeting.number,
+        decision=len(meeting.decisions) + 1,
+        kind=kind,
+        text=text.strip(),
+        owner=owner.code,
+        due_on=due_on,
+        label=label,
     )
+
+
+def find_decision(meeting: Meeting, number: int) -> Decision:
+    for d in meeting.decisions:
+        if d.number == number:
+            return d
+    raise NotFound("decision", f"{meeting.number}/{number}")
+
+
+def close_action(
+    meeting: Meeting, decision: int, *, outcome: DecisionStatus, on: date, note: str
+) -> ActionClosed:
+    """Close an open action item as done or dropped (a dropped one says why)."""
+    found = find_decision(meeting, decision)
+    if found.kind is not DecisionKind.ACTION:
+        raise InvalidValue("decision", f"{found.key} is a decision, not an action item to close.")
+    if not found.is_open:
+        raise InvalidValue("decision", f"Action item {found.key} is already {found.status.value}.")
+    if outcome not in ACTION_OUTCOMES:
+        raise InvalidValue("outcome", "An action item is closed as done or dropped.")
+    if outcome is DecisionStatus.DROPPED and not note.strip():
+        raise InvalidValue("note", "Say why the action item is dropped.")
+    if on < meeting.held_on:
+        raise InvalidValue(
+            "on", f"It cannot close ({on}) before the meeting that set it ({meeting.held_on})."
+        )
+    return ActionClosed(
+        number=meeting.number, decision=decision, outcome=outcome, on=on, note=note.strip()
+    )
+
+
+def set_agenda(
+    meeting: Meeting,
+    entries: tuple[AgendaEntry, ...],
+    *,
+    version: int,
+    coalitions: frozenset[str],
+) -> AgendaSet:
+    """The next version of a meeting's agenda, after `version` (0 for none yet)."""
+    if meeting.status not in AGENDA_OPEN:
+        raise InvalidValue(
+            "status",
+            f"Meeting {meeting.number} is {meeting.status.value}; its agenda no longer changes.",
+        )
+    if not entries:
+        raise InvalidValue("entries", "An agenda needs at least one item.")
+    if len(entries) > MAX_AGENDA_ITEMS:
+        raise InvalidValue("entries", f"An agenda holds at most {MAX_AGENDA_ITEMS} items.")
+    seen: set[str] = set()
+    cleaned = []
+    for n, e in enumerate(entries, start=1):
+        key = e.key.strip()
+        if key in seen:
+            raise InvalidValue(f"entries.{n}.key", f"{key} is on the agenda twice.")
+        seen.add(key)
+        kind, _, code = key.partition(":")
+        if key.startswith("item:"):
+            if not code.isdigit() or int(code) < 1:
+                raise InvalidValue(f"entries.{n}.key", f"{key}: an added item is item:<number>.")
+            if not e.title.strip():
+                raise InvalidValue(f"entries.{n}.title", f"Item {key} needs a title.")
+        elif kind == "coalition":
+            if code not in coalitions:
+                raise NotFound("coalition", code)
+        elif key not in AGENDA_SECTIONS:
+            raise InvalidValue(
+                f"entries.{n}.key",
+                f"{key} is not an agenda section: say one of {', '.join(AGENDA_SECTIONS)}, "
+                "coalition:<code> or item:<number>.",
+            )
+        cleaned.append(AgendaEntry(key, e.title.strip(), e.text.strip()))
+    return AgendaSet(number=meeting.number, version=version + 1, entries=tuple(cleaned))
 
 
 def check_announcement(meeting: Meeting) -> None:

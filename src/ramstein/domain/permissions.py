@@ -28,3 +28,5 @@ def require_owner_or_chair(actor: Principal, owner: str, doing: str, *roles: Rol
 
 
 DONOR_ROLES = (Role.DONOR, Role.COALITION_LEAD)
+MEMBER_ROLES = (Role.RECIPIENT, Role.DONOR, Role.COALITION_LEAD)
+"""The roles of a participant that owes the coalition work (an observer owes none)."""

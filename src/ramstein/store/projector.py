@@ -464,22 +464,61 @@ def _attendance(conn: Connection, seq: int, e: mt.AttendanceRecorded) -> None:
     _bump(conn, t.meetings, t.meetings.c.number == e.number, seq)
 
 
-@handles(mt.DecisionRecorded)
-def _decision(conn: Connection, seq: int, e: mt.DecisionRecorded) -> None:
+def _insert_decision(
+    conn: Connection, seq: int, number: int, decision: int, values: dict[str, object], label: Label
+) -> None:
+    conn.execute(
+        t.decisions.insert(),
+        dict(meeting=number, number=decision, releasability=label.level.value, **values),
+    )
+    _set_grants(conn, "decision", f"{number}/{decision}", label, new=True)
+    _bump(conn, t.meetings, t.meetings.c.number == number, seq)
+
+
+@handles(mt.DecisionRecordedV1)
+def _decision_v1(conn: Connection, seq: int, e: mt.DecisionRecordedV1) -> None:
     chair = conn.execute(
         sa.select(t.meetings.c.chair).where(t.meetings.c.number == e.number)
     ).scalar_one()
+    _insert_decision(conn, seq, e.number, e.decision, dict(text=e.text, owner=chair), e.label)
+
+
+@handles(mt.DecisionRecorded)
+def _decision(conn: Connection, seq: int, e: mt.DecisionRecorded) -> None:
+    action = e.kind is mt.DecisionKind.ACTION
+    status = mt.DecisionStatus.OPEN if action else mt.DecisionStatus.RECORDED
+    _insert_decision(
+        conn,
+        seq,
+        e.number,
+        e.decision,
+        dict(text=e.text, owner=e.owner, kind=e.kind.value, due_on=e.due_on, status=status.value),
+        e.label,
+    )
+
+
+@handles(mt.ActionClosed)
+def _action_closed(conn: Connection, seq: int, e: mt.ActionClosed) -> None:
+    d = t.decisions
     conn.execute(
-        t.decisions.insert(),
+        d.update()
+        .where(d.c.meeting == e.number, d.c.number == e.decision)
+        .values(status=e.outcome.value, closed_on=e.on, note=e.note)
+    )
+    _bump(conn, t.meetings, t.meetings.c.number == e.number, seq)
+
+
+@handles(mt.AgendaSet)
+def _agenda_set(conn: Connection, seq: int, e: mt.AgendaSet) -> None:
+    conn.execute(
+        t.agenda_versions.insert(),
         dict(
             meeting=e.number,
-            number=e.decision,
-            text=e.text,
-            releasability=e.label.level.value,
-            owner=chair,
+            version=e.version,
+            entries=[{"key": x.key, "title": x.title, "text": x.text} for x in e.entries],
+            seq=seq,
         ),
     )
-    _set_grants(conn, "decision", f"{e.number}/{e.decision}", e.label, new=True)
     _bump(conn, t.meetings, t.meetings.c.number == e.number, seq)
 
 

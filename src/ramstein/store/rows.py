@@ -15,8 +15,11 @@ from ramstein.domain.chair import ChairTerm
 from ramstein.domain.deliveries import Delivery, DeliveryStatus
 from ramstein.domain.errors import NotFound
 from ramstein.domain.meetings import (
+    AgendaEntry,
     AttendanceLevel,
     Decision,
+    DecisionKind,
+    DecisionStatus,
     Meeting,
     MeetingFormat,
     MeetingStatus,
@@ -215,8 +218,27 @@ def meetings(conn: Connection, rows: Sequence[Row[Any]]) -> list[Meeting]:
                 text=r.text,
                 label=_label(r.releasability, named.get(f"{r.meeting}/{r.number}")),
                 owner=r.owner,
+                kind=DecisionKind(r.kind),
+                due_on=r.due_on,
+                status=DecisionStatus(r.status),
+                closed_on=r.closed_on,
+                note=r.note,
             )
         )
+    v = t.agenda_versions
+    latest = (
+        sa.select(v.c.meeting, sa.func.max(v.c.version).label("version"))
+        .where(v.c.meeting.in_(numbers))
+        .group_by(v.c.meeting)
+        .subquery()
+    )
+    agendas: dict[int, tuple[int, tuple[AgendaEntry, ...]]] = {}
+    for row in conn.execute(
+        sa.select(v).join(
+            latest, sa.and_(v.c.meeting == latest.c.meeting, v.c.version == latest.c.version)
+        )
+    ):
+        agendas[row.meeting] = (row.version, agenda_entries(row.entries))
     return [
         Meeting(
             number=r.number,
@@ -229,9 +251,15 @@ def meetings(conn: Connection, rows: Sequence[Row[Any]]) -> list[Meeting]:
             attendance=attendance[r.number],
             decisions=tuple(decided[r.number]),
             version=r.version,
+            agenda=agendas.get(r.number, (0, ()))[1],
+            agenda_version=agendas.get(r.number, (0, ()))[0],
         )
         for r in rows
     ]
+
+
+def agenda_entries(stored: Sequence[dict[str, str]]) -> tuple[AgendaEntry, ...]:
+    return tuple(AgendaEntry(e["key"], e["title"], e["text"]) for e in stored)
 
 
 def chair_term(row: Row[Any]) -> ChairTerm:

@@ -277,7 +277,23 @@ decisions = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("releasability", LABEL, nullable=False),
     sa.Column("owner", CODE, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False, server_default="decision"),
+    sa.Column("due_on", sa.Date),
+    sa.Column("status", sa.String(16), nullable=False, server_default="recorded"),
+    sa.Column("closed_on", sa.Date),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Index(None, "status", "due_on"),
 )
+
+agenda_versions = sa.Table(
+    "agenda_versions",
+    metadata,
+    sa.Column("meeting", sa.Integer, sa.ForeignKey("meetings.number"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("entries", sa.JSON, nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+)
+"""Every version of every meeting's agenda, as the chair set it."""
 
 chair_terms = sa.Table(
     "chair_terms",
@@ -337,6 +353,7 @@ PROJECTIONS: tuple[sa.Table, ...] = (
     meetings,
     meeting_attendance,
     decisions,
+    agenda_versions,
     chair_terms,
     record_grants,
     host_keys,

@@ -68,22 +68,21 @@ class TranchePublic(BaseModel):
     delivered: int
 
 
-class PledgeCreate(Labelled):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "donor": "DEU",
-                    "item_type": "155mm-shell",
-                    "quantity": 1000,
-                    "value": {"amount": "4000000.00", "currency": "EUR"},
-                    "source": "stocks",
-                    "tranches": [{"quantity": 1000, "expected_on": "2027-04-30"}],
-                    "releasability": "coalition",
-                }
-            ]
-        }
-    )
+ANNOUNCEMENT_EXAMPLE = {
+    "donor": "DEU",
+    "item_type": "155mm-shell",
+    "quantity": 1000,
+    "value": {"amount": "4000000.00", "currency": "EUR"},
+    "source": "stocks",
+    "tranches": [{"quantity": 1000, "expected_on": "2027-04-30"}],
+    "releasability": "coalition",
+}
+
+
+class AnnouncementCreate(Labelled):
+    """A pledge's terms as a member announces it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ANNOUNCEMENT_EXAMPLE]})
 
     donor: Code
     item_type: Code
@@ -91,10 +90,15 @@ class PledgeCreate(Labelled):
     value: MoneyIn | None = None
     source: PledgeSource
     years: list[Year] | None = Field(default=None, max_length=20)
-    meeting: StrictInt | None = Field(default=None, ge=1, le=10**6)
-    announced_on: Day | None = None
     tranches: list[TrancheCreate] = Field(default_factory=list, max_length=200)
     external_ref: ExternalRef | None = None
+
+
+class PledgeCreate(AnnouncementCreate):
+    model_config = ConfigDict(json_schema_extra={"examples": [ANNOUNCEMENT_EXAMPLE]})
+
+    meeting: StrictInt | None = Field(default=None, ge=1, le=10**6)
+    announced_on: Day | None = None
 
 
 class PledgeUpdate(BaseModel):

@@ -1,0 +1,469 @@
+"""A read-out as a document: Markdown, HTML or PDF, with the same content in each.
+
+The read-out is first laid out as a `Page` (headings, facts, tables of text cells, notes),
+whose every figure is already written the one way the document writes it: EUR in whole euros
+with thousands separators, shares as percentages to one decimal, dates as `2 December 2026`,
+"withheld" where the small-cell rule withholds a figure and "—" where none is known. The
+templates `templates/readout.md.j2` and `templates/readout.html.j2` only arrange that page, so
+the formats cannot disagree. The HTML page is self-contained (inline CSS and SVG charts) and
+carries A4 print rules; the PDF is that page printed by WeasyPrint.
+
+Nothing depends on the clock, the locale or chance: the same read-out gives the same bytes in
+every format. The PDF's dates come from the read-out's `as_of` and its identifier from the
+log position it was generated at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from ramstein.domain.errors import DomainError
+from ramstein.reports.charts import (
+    coverage_caption,
+    coverage_chart,
+    monthly_caption,
+    monthly_chart,
+    share_text,
+)
+from ramstein.reports.readout import DecisionLine, Figure, Format, Readout
+
+__all__ = ["render", "render_html", "render_markdown", "render_pdf"]
+
+WITHHELD = "withheld"
+UNKNOWN = "—"
+FOOTNOTE = (
+    "withheld: the figure includes non-public records from fewer than 3 donors (small-cell rule)"
+)
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MARKDOWN_SPECIAL = frozenset("\\`*_[]<>|$~")
+"""Characters that Markdown (with GitHub's tables, strikethrough and maths) would read as
+markup: escaped with a backslash in every value written."""
+
+
+# --- the page -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A table cell's text; `mark` is `withheld`, `overdue` or empty, for styling."""
+
+    text: str
+    mark: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    title: str
+    numeric: bool = False
+    """Right-aligned; its text does not wrap."""
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    svg: Markup
+    caption: str
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    key: str
+    """The section's HTML id."""
+    title: str
+    table: Table | None
+    """None when the section has nothing to list; `empty` then says so."""
+    empty: str
+    notes: tuple[str, ...] = ()
+    chart: Chart | None = None
+    """Drawn in HTML and PDF only: in Markdown the table carries the same figures."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    title: str
+    date: str
+    facts: tuple[tuple[str, str], ...]
+    """(label, text) lines under the heading: format, venue, chair, audience, …"""
+    audience: str
+    provenance: str
+    sections: tuple[Section, ...]
+    footnote: str | None
+    created: str | None
+    """`as_of` as a W3C date-time for the HTML and PDF metadata, None if it does not parse."""
+
+
+def page(readout: Readout, *, charts: bool = True) -> Page:
+    """The read-out laid out as a document, every figure written as the document writes it;
+    without its charts if `charts` is false."""
+    sections = (
+        _attendance(readout),
+        _announcements(readout),
+        _decisions(readout),
+        _open_actions(readout),
+        _coverage(readout, charts),
+        _monthly(readout, charts),
+    )
+    withholds = readout.withholds or any(
+        cell.mark == WITHHELD
+        for section in sections
+        if section.table is not None
+        for row in section.table.rows
+        for cell in row
+    )
+    facts = [
+        ("Format", _human(readout.format)),
+        ("Venue", readout.venue or UNKNOWN),
+        ("Chair", _named(readout.chair, readout.chair_name)),
+    ]
+    if readout.co_chairs:
+        label = "Co-chair" if len(readout.co_chairs) == 1 else "Co-chairs"
+        facts.append((label, ", ".join(_named(code, name) for code, name in readout.co_chairs)))
+    facts += [
+        ("Meeting status", _human(readout.status)),
+        ("Audience", readout.audience.title),
+    ]
+    return Page(
+        title=f"{readout.group} — meeting {readout.number} read-out",
+        date=_date(readout.held_on),
+        facts=tuple(facts),
+        audience=readout.audience.title,
+        provenance=(
+            f"Generated from the coalition's log at entry {readout.log_size} "
+            f"(root {readout.log_root[:16]}…, {readout.as_of})"
+        ),
+        sections=sections,
+        footnote=FOOTNOTE if withholds else None,
+        created=_w3c_datetime(readout.as_of),
+    )
+
+
+def _attendance(readout: Readout) -> Section:
+    columns = (Column("Participant"), Column("Code"), Column("Level"))
+    rows = tuple(
+        (Cell(a.name or a.code), Cell(a.code), Cell(_human(a.level))) for a in readout.attendance
+    )
+    return Section(
+        "attendance",
+        "Attendance",
+        Table(columns, rows) if rows else None,
+        "No attendance recorded.",
+    )
+
+
+def _announcements(readout: Readout) -> Section:
+    columns = (
+        Column("Pledge", numeric=True),
+        Column("Donor"),
+        Column("Item"),
+        Column("Quantity", numeric=True),
+        Column("Value (EUR)", numeric=True),
+        Column("Status"),
+    )
+    rows = tuple(
+        (
+            Cell(str(a.pledge)),
+            Cell(_named(a.donor, a.donor_name)),
+            Cell(a.item_name or a.item),
+            Cell(f"{a.quantity:,} {a.unit}".strip()),
+            Cell(UNKNOWN if a.value_eur is None else eur_text(a.value_eur)),
+            Cell(_human(a.status)),
+        )
+        for a in readout.announcements
+    )
+    totals = readout.totals
+    notes: tuple[str, ...] = ()
+    if totals.announcements:
+        value = WITHHELD if totals.value_eur is None else f"EUR {eur_text(totals.value_eur)}"
+        notes = (
+            f"In total: {_count(totals.announcements, 'announcement')} by "
+            f"{_count(totals.donors, 'donor')}; total value {value}.",
+        )
+    empty = (
+        "No announcement is shown to this audience."
+        if totals.announcements
+        else "No announcements."
+    )
+    return Section(
+        "announcements", "Announcements", Table(columns, rows) if rows else None, empty, notes
+    )
+
+
+def _decisions(readout: Readout) -> Section:
+    columns = (
+        Column("No.", numeric=True),
+        Column("Kind"),
+        Column("Text"),
+        Column("Owner"),
+        Column("Due"),
+        Column("Status"),
+    )
+    rows = tuple(_decision_row(line, readout.held_on) for line in readout.decisions)
+    return Section(
+        "decisions",
+        "Decisions and action items",
+        Table(columns, rows) if rows else None,
+        "No decisions or action items.",
+    )
+
+
+def _open_actions(readout: Readout) -> Section:
+    columns = (
+        Column("No.", numeric=True),
+        Column("From meeting", numeric=True),
+        Column("Kind"),
+        Column("Text"),
+        Column("Owner"),
+        Column("Due"),
+        Column("Status"),
+    )
+    rows = tuple(
+        (row[0], Cell(str(line.meeting)), *row[1:])
+        for line in readout.open_actions
+        for row in [_decision_row(line, readout.held_on)]
+    )
+    overdue = sum(_overdue(line, readout.held_on) for line in readout.open_actions)
+    notes = (
+        (
+            f"{_count(overdue, 'action item')} {'is' if overdue == 1 else 'are'} overdue: "
+            f"due before {_date(readout.held_on)}.",
+        )
+        if overdue
+        else ()
+    )
+    return Section(
+        "open-actions",
+        "Open action items from earlier meetings",
+        Table(columns, rows) if rows else None,
+        "No open action items from earlier meetings.",
+        notes,
+    )
+
+
+def _decision_row(line: DecisionLine, held_on: date) -> tuple[Cell, ...]:
+    overdue = _overdue(line, held_on)
+    mark = "overdue" if overdue else ""
+    status = _human(line.status)
+    return (
+        Cell(f"{line.meeting}/{line.number}"),
+        Cell(_human(line.kind)),
+        Cell(line.text),
+        Cell(_named(line.owner, line.owner_name) if line.owner else UNKNOWN),
+        Cell(UNKNOWN if line.due_on is None else _date(line.due_on), mark),
+        Cell(f"{status}, overdue" if overdue else status, mark),
+    )
+
+
+def _overdue(line: DecisionLine, held_on: date) -> bool:
+    return (
+        line.kind == "action"
+        and line.status == "open"
+        and line.due_on is not None
+        and line.due_on < held_on
+    )
+
+
+def _coverage(readout: Readout, chart: bool) -> Section:
+    columns = (
+        Column("Area"),
+        Column("Needed (EUR)", numeric=True),
+        Column("Pledged (EUR)", numeric=True),
+        Column("Delivered (EUR)", numeric=True),
+        Column("Coverage", numeric=True),
+        Column("Delivered share", numeric=True),
+    )
+    rows = tuple(
+        (
+            Cell(_named(a.area, a.name)),
+            _eur_cell(a.needed_eur),
+            _eur_cell(a.pledged_eur),
+            _eur_cell(a.delivered_eur),
+            _share_cell(a.coverage),
+            _share_cell(a.delivered_share),
+        )
+        for a in readout.coverage
+    )
+    svg = coverage_chart(readout) if chart else None
+    return Section(
+        "coverage",
+        "Coverage by capability area",
+        Table(columns, rows) if rows else None,
+        "No coverage figures.",
+        chart=None if svg is None else Chart(Markup(svg), coverage_caption(readout)),
+    )
+
+
+def _monthly(readout: Readout, chart: bool) -> Section:
+    columns = (
+        Column("Month end"),
+        Column("Pledged, cumulative (EUR)", numeric=True),
+        Column("Delivered, cumulative (EUR)", numeric=True),
+    )
+    rows = tuple(
+        (Cell(_date(m.month_end)), _eur_cell(m.pledged_eur), _eur_cell(m.delivered_eur))
+        for m in readout.monthly
+    )
+    svg = monthly_chart(readout) if chart else None
+    return Section(
+        "monthly",
+        "Pledged and delivered by month",
+        Table(columns, rows) if rows else None,
+        "No monthly figures.",
+        chart=None if svg is None else Chart(Markup(svg), monthly_caption(readout)),
+    )
+
+
+# --- writing figures ----------------------------------------------------------------------
+
+
+def eur_text(value: Decimal) -> str:
+    """An amount in EUR as the document writes it: whole euros, thousands separated."""
+    whole = value.quantize(Decimal(1), rounding=ROUND_HALF_UP) + 0
+    return f"{whole:,f}"
+
+
+def _eur_cell(value: Figure) -> Cell:
+    return Cell(WITHHELD, WITHHELD) if value is None else Cell(eur_text(value))
+
+
+def _share_cell(value: Figure) -> Cell:
+    return Cell(WITHHELD, WITHHELD) if value is None else Cell(share_text(value))
+
+
+def _date(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def _human(word: str) -> str:
+    text = word.replace("_", " ").strip()
+    return text[:1].upper() + text[1:] if text else UNKNOWN
+
+
+def _named(code: str, name: str) -> str:
+    return f"{name} ({code})" if name and name != code else code or UNKNOWN
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _w3c_datetime(text: str) -> str | None:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def markdown_text(value: object) -> str:
+    """`value` as Markdown text that reads as itself: markup characters and `|` escaped, line
+    breaks as `<br>` so a table row stays on one line."""
+    text = "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in str(value))
+    return "<br>".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+@cache
+def _environment(markdown: bool) -> Environment:
+    """The templates' environment: HTML autoescaped; in Markdown every value is escaped by
+    `markdown_text` on output."""
+    return Environment(
+        loader=PackageLoader("ramstein.reports"),
+        autoescape=select_autoescape(["html", "html.j2"], default_for_string=False),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=markdown_text if markdown else None,
+    )
+
+
+def render_markdown(readout: Readout) -> str:
+    """The read-out as GitHub-flavoured Markdown (tables, no charts)."""
+    template = _environment(markdown=True).get_template("readout.md.j2")
+    return template.render(page=page(readout, charts=False))
+
+
+def render_html(readout: Readout) -> str:
+    """The read-out as one self-contained HTML page with inline CSS and SVG charts."""
+    template = _environment(markdown=False).get_template("readout.html.j2")
+    return template.render(page=page(readout))
+
+
+class PdfUnavailable(DomainError):
+    """This host cannot print PDF: WeasyPrint's system libraries are missing."""
+
+    code = "pdf-unavailable"
+
+
+def render_pdf(readout: Readout) -> bytes:
+    """The read-out's HTML page printed on A4 by WeasyPrint, as PDF bytes.
+
+    Raises `PdfUnavailable` when WeasyPrint cannot load its system libraries.
+    """
+    try:
+        from weasyprint import HTML  # loads Pango when first imported: only PDF needs it
+    except OSError as error:
+        raise PdfUnavailable(
+            "PDF read-outs need Pango and HarfBuzz on this host (Debian: apt-get install "
+            "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core); "
+            "Markdown and HTML work without them."
+        ) from error
+
+    pdf: bytes = HTML(string=render_html(readout)).write_pdf(
+        pdf_identifier=_pdf_identifier(readout)
+    )
+    return pdf
+
+
+def _pdf_identifier(readout: Readout) -> bytes:
+    """The PDF's permanent identifier: the read-out's meeting, audience and log position."""
+    key = "\n".join(
+        (
+            readout.group,
+            str(readout.number),
+            readout.audience.key,
+            str(readout.log_size),
+            readout.log_root,
+        )
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32].encode()
+
+
+def render(readout: Readout, fmt: Format) -> bytes:
+    """The read-out in `fmt`, as the bytes of a file (Markdown and HTML in UTF-8)."""
+    match Format(fmt):
+        case Format.PDF:
+            return render_pdf(readout)
+        case Format.HTML:
+            return render_html(readout).encode()
+        case Format.MARKDOWN:
+            return render_markdown(readout).encode()

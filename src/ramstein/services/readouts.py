@@ -1,0 +1,307 @@
+"""A meeting's read-out for an audience, built from the log (see `ramstein.reports.readout`).
+
+What each audience gets:
+
+- **public**: the records labelled public, and aggregates over every record (totals, coverage
+  by area, pledged and delivered by month) only where the small-cell rule lets them through:
+  a figure that includes a non-public record needs at least three donors behind it. A need
+  has one recipient behind it, so a figure that includes a non-public need is withheld.
+- **coalition**: what every member may see (public and coalition records).
+- **one participant**: what that participant may see (its restricted records, and those
+  released to it, included).
+
+Everything comes from the projections at one log position, named in the document with the
+log's root, so generating the read-out again at that position gives the same document.
+Who may generate which: anyone the public one; a signed-in member the coalition one; the
+chair, or the participant itself, a participant's one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ramstein.domain.catalogue import ItemType
+from ramstein.domain.deliveries import Delivery
+from ramstein.domain.errors import NotFound, NotPermitted
+from ramstein.domain.meetings import AttendanceLevel, Decision
+from ramstein.domain.needs import Need, NeedStatus
+from ramstein.domain.pledges import Pledge, PledgeStatus
+from ramstein.domain.releasability import (
+    PUBLIC_VIEWER,
+    Contribution,
+    Principal,
+    Role,
+    publishable,
+)
+from ramstein.ledger.merkle import Frontier
+from ramstein.reports import analytics as figures
+from ramstein.reports.readout import (
+    Announcement,
+    AreaLine,
+    Attendee,
+    Audience,
+    AudienceKind,
+    DecisionLine,
+    Figure,
+    MonthLine,
+    Readout,
+    Totals,
+)
+from ramstein.services import (
+    capabilities,
+    catalogue,
+    chair,
+    deliveries,
+    meetings,
+    needs,
+    participants,
+    pledges,
+)
+from ramstein.store.tables import log_head
+
+EVERYTHING = Principal(participant=None, roles=frozenset({Role.CHAIR}), user=None)
+"""Whom aggregates are first computed for, before the small-cell rule decides what to show."""
+
+COALITION_VIEWER = Principal(participant=None, roles=frozenset({Role.OBSERVER}))
+"""A member with no records of its own: it sees public and coalition records."""
+
+MONTHS = 12
+"""How many month ends the pledged-and-delivered series covers, up to the meeting."""
+
+
+def audience_viewer(conn: Connection, requester: Principal, audience: Audience) -> Audience:
+    """The audience, checked: it exists and `requester` may generate its read-out."""
+    if audience.kind is AudienceKind.PUBLIC:
+        return audience
+    if requester.is_public:
+        raise NotPermitted("Only a signed-in member may generate a read-out beyond the public.")
+    if audience.kind is AudienceKind.COALITION:
+        return audience
+    code = audience.participant or ""
+    try:
+        who = participants.get_participant(conn=conn, viewer=EVERYTHING, code=code)
+    except NotFound:
+        raise NotFound("audience", f"participant:{code}") from None
+    if not requester.has(Role.CHAIR) and requester.participant != who.code:
+        raise NotPermitted(
+            f"Only the chair or {who.code} itself may generate {who.code}'s read-out."
+        )
+    return Audience(AudienceKind.PARTICIPANT, who.code, who.name)
+
+
+def principal_of(conn: Connection, audience: Audience) -> Principal:
+    """Whom the audience reads as."""
+    if audience.kind is AudienceKind.PUBLIC:
+        return PUBLIC_VIEWER
+    if audience.kind is AudienceKind.COALITION:
+        return COALITION_VIEWER
+    term = chair.current_chair(conn=conn)
+    roles = {Role.OBSERVER}
+    if term is not None and term.chair == audience.participant:
+        roles.add(Role.CHAIR)
+    return Principal(participant=audience.participant, roles=frozenset(roles))
+
+
+def build(
+    *, conn: Connection, requester: Principal, number: int, audience: Audience, group: str
+) -> Readout:
+    """The read-out of meeting `number` for `audience`, as `requester` asks for it."""
+    audience = audience_viewer(conn, requester, audience)
+    viewer = principal_of(conn, audience)
+    meeting = meetings.get_meeting(conn=conn, viewer=viewer, number=number)
+    names = {p.code: p.name for p in participants.list_participants(conn=conn, viewer=EVERYTHING)}
+    items = {i.code: i for i in catalogue.list_items(conn=conn, viewer=EVERYTHING)}
+    areas = {a.code: a.name for a in capabilities.list_areas(conn=conn, viewer=EVERYTHING)}
+    public = audience.kind is AudienceKind.PUBLIC
+    basis = EVERYTHING if public else viewer  # aggregates: over everything, then small-cell
+    announced = pledges.list_pledges(conn=conn, viewer=basis, meeting=number)
+    shown = sorted((p for p in announced if not public or p.label.is_public), key=lambda p: p.id)
+    size, root, at = _position(conn)
+    return Readout(
+        group=group,
+        number=meeting.number,
+        held_on=meeting.held_on,
+        format=meeting.format.value,
+        venue=meeting.venue,
+        status=meeting.status.value,
+        chair=meeting.chair,
+        chair_name=names.get(meeting.chair, meeting.chair),
+        co_chairs=tuple((c, names.get(c, c)) for c in meeting.co_chairs),
+        audience=audience,
+        log_size=size,
+        log_root=root,
+        as_of=at,
+        attendance=tuple(
+            Attendee(code, names.get(code, code), _level(level))
+            for code, level in sorted(meeting.attendance.items())
+        ),
+        announcements=tuple(_announcement(p, names, items) for p in shown),
+        totals=_totals(announced, items, public),
+        decisions=tuple(_decision(d, names) for d in meeting.decisions),
+        open_actions=tuple(
+            _decision(d, names)
+            for d in meetings.list_actions(conn=conn, viewer=viewer, open_only=True, before=number)
+        ),
+        coverage=_coverage(conn, basis, items, areas, public),
+        monthly=_monthly(conn, basis, items, meeting.held_on, public),
+    )
+
+
+def _position(conn: Connection) -> tuple[int, str, str]:
+    head = conn.execute(sa.select(log_head.c.size, log_head.c.last_at, log_head.c.frontier)).one()
+    frontier = Frontier.from_json(head.size, json.loads(head.frontier))
+    return int(head.size), frontier.root().hex(), str(head.last_at)
+
+
+def _level(level: AttendanceLevel) -> str:
+    return level.value
+
+
+def _announcement(p: Pledge, names: dict[str, str], items: dict[str, ItemType]) -> Announcement:
+    item = items[p.item_type]
+    return Announcement(
+        pledge=p.id,
+        donor=p.donor,
+        donor_name=names.get(p.donor, p.donor),
+        item=p.item_type,
+        item_name=item.name,
+        area=item.area,
+        quantity=p.quantity,
+        unit=item.unit,
+        value_eur=figures.pledge_eur(p, items),
+        status=p.status.value,
+        releasability=p.label.level.value,
+    )
+
+
+def _decision(d: Decision, names: dict[str, str]) -> DecisionLine:
+    return DecisionLine(
+        meeting=d.meeting,
+        number=d.number,
+        kind=d.kind.value,
+        text=d.text,
+        owner=d.owner,
+        owner_name=names.get(d.owner, d.owner),
+        due_on=d.due_on,
+        status=d.status.value,
+        releasability=d.label.level.value,
+    )
+
+
+def _shown(value: Decimal, contributions: Iterable[Contribution], public: bool) -> Figure:
+    """`value`, or None where the small-cell rule withholds it from the public."""
+    if public and not publishable(contributions):
+        return None
+    return value
+
+
+def _of(records: Iterable[Pledge | Delivery]) -> list[Contribution]:
+    return [Contribution(r.donor, r.label) for r in records]
+
+
+def _totals(announced: Sequence[Pledge], items: dict[str, ItemType], public: bool) -> Totals:
+    live = [p for p in announced if p.status is not PledgeStatus.CANCELLED]
+    if public:
+        shown = [p for p in live if p.label.is_public]
+        count, donors = len(shown), len({p.donor for p in shown})
+    else:
+        count, donors = len(live), len({p.donor for p in live})
+    value = sum((figures.pledge_eur(p, items) for p in live), Decimal(0))
+    return Totals(count, donors, _shown(value, _of(live), public))
+
+
+def _coverage(
+    conn: Connection,
+    basis: Principal,
+    items: dict[str, ItemType],
+    areas: dict[str, str],
+    public: bool,
+) -> tuple[AreaLine, ...]:
+    open_needs = needs.list_needs(
+        conn=conn, viewer=basis, status=(NeedStatus.OPEN, NeedStatus.PARTLY_COVERED)
+    )
+    active = [
+        p
+        for p in pledges.list_pledges(conn=conn, viewer=basis)
+        if p.status is not PledgeStatus.CANCELLED
+    ]
+    lines = []
+    for c in figures.area_coverage(open_needs, active, items, sorted(areas)):
+        if not c.needed_eur and not c.pledged_eur:
+            continue
+        in_area = [p for p in active if items[p.item_type].area == c.area]
+        delivered = [p for p in in_area if p.delivered]
+        needs_public = all(n.label.is_public for n in _area_needs(open_needs, items, c.area))
+        needed = c.needed_eur if needs_public or not public else None
+        lines.append(
+            AreaLine(
+                area=c.area,
+                name=areas[c.area],
+                needed_eur=needed,
+                pledged_eur=_shown(c.pledged_eur, _of(in_area), public),
+                delivered_eur=_shown(c.delivered_eur, _of(delivered), public),
+                coverage=None
+                if needed is None
+                else _shown(c.pledged_coverage or Decimal(0), _of(in_area), public),
+                delivered_share=None
+                if needed is None
+                else _shown(c.delivered_coverage or Decimal(0), _of(delivered), public),
+            )
+        )
+    return tuple(lines)
+
+
+def _area_needs(open_needs: Iterable[Need], items: dict[str, ItemType], area: str) -> list[Need]:
+    return [n for n in open_needs if n.item_type in items and items[n.item_type].area == area]
+
+
+def _monthly(
+    conn: Connection,
+    basis: Principal,
+    items: dict[str, ItemType],
+    held_on: date,
+    public: bool,
+) -> tuple[MonthLine, ...]:
+    start = date(held_on.year - 1, held_on.month, 1)
+    days = [d for d in figures.month_ends(start, held_on) if d < held_on] + [held_on]
+    active = [
+        p
+        for p in pledges.list_pledges(conn=conn, viewer=basis)
+        if p.status is not PledgeStatus.CANCELLED
+    ]
+    by_id = {p.id: p for p in active}
+    sent = [d for d in deliveries.list_deliveries(conn=conn, viewer=basis) if d.pledge_id in by_id]
+    lines = []
+    for day in days:
+        pledged = [p for p in active if p.announced_on <= day]
+        delivered = [d for d in sent if d.dispatched_on <= day]
+        lines.append(
+            MonthLine(
+                month_end=day,
+                pledged_eur=_shown(
+                    sum((figures.pledge_eur(p, items) for p in pledged), Decimal(0)),
+                    _of(pledged),
+                    public,
+                ),
+                delivered_eur=_shown(
+                    sum(
+                        (_delivered_eur(d, by_id[d.pledge_id], items) for d in delivered),
+                        Decimal(0),
+                    ),
+                    _of(delivered),
+                    public,
+                ),
+            )
+        )
+    return tuple(lines)
+
+
+def _delivered_eur(d: Delivery, pledge: Pledge, items: dict[str, ItemType]) -> Decimal:
+    value = figures.pledge_eur(pledge, items)
+    return (value * d.quantity / pledge.quantity).quantize(Decimal("0.01"))
