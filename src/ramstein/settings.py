@@ -26,5 +26,9 @@ class Settings(BaseSettings):
     """The log's name on its checkpoints; fixed by the first checkpoint, kept across handovers."""
     answer_cache_mb: int = 64
     """Answers kept per worker at the log's current position (`ramstein.api.reads`); 0: none."""
+    session_key_file: Path = Path("var/session.key")
+    """The key that seals the web UI's session cookies (mode 0600); created when missing."""
+    secure_cookies: bool = False
+    """Mark session cookies Secure: set it when a TLS proxy stands in front."""
     group_name: str = "Coordination group"
     """The group's name as its read-outs head it, e.g. "Ukraine Defense Contact Group"."""

@@ -113,7 +113,10 @@ def build(directory: Path) -> ApiCoalition:
     key_file = directory / "host.key"
     write_private_key(key_file, f.HOST_A.signer)
     settings = Settings(
-        database_url=f"sqlite:///{path}", host_key_file=key_file, log_origin=f.ORIGIN
+        database_url=f"sqlite:///{path}",
+        host_key_file=key_file,
+        log_origin=f.ORIGIN,
+        session_key_file=directory / "session.key",
     )
     store = Store(settings.database_url)
     p = f.setup_coalition(store)

@@ -94,7 +94,8 @@ def test_serve_prints_the_url_and_passes_the_database_to_the_app(
     out = cli.ok("serve --port 8123 --workers 2")
 
     assert out.splitlines()[0] == (
-        "Serving Ramstein on http://127.0.0.1:8123 (API docs: /api/docs)"
+        "Serving Ramstein on http://127.0.0.1:8123/ (the web UI; sign in at /signin; "
+        "API docs: /api/docs)"
     )
     assert os.environ["RAMSTEIN_DATABASE_URL"] == cli.url
     (args, kwargs) = calls[0]

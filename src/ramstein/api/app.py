@@ -6,8 +6,10 @@ import gc
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from functools import cache
+from pathlib import Path
 from typing import Any
 
+import plotly
 import swagger_ui_bundle
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -36,6 +38,12 @@ from ramstein.services import maintenance
 from ramstein.services.log import HostSigner, load_host
 from ramstein.settings import Settings
 from ramstein.store.engine import Store
+from ramstein.web import analysis_pages, meeting_pages, record_forms
+from ramstein.web import pages as web_pages
+from ramstein.web.sessions import Sealer, load_key
+
+WEB_STATIC = Path(web_pages.__file__).parent / "static"
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data"
 
 ROUTERS = (
     needs.router,
@@ -149,6 +157,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.principals = PrincipalCache()
     app.state.answers = AnswerCache(settings.answer_cache_mb * 2**20)
     app.state.group_name = settings.group_name
+    app.state.sealer = Sealer(load_key(settings.session_key_file))
+    app.state.secure_cookies = settings.secure_cookies
 
     @cache
     def host() -> HostSigner:
@@ -158,6 +168,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(web_pages.router)
+    app.include_router(meeting_pages.router)
+    app.include_router(analysis_pages.router)
+    app.include_router(record_forms.router)
+    # The UI works on a closed network: Plotly's script comes from its Python package.
+    app.mount("/static/vendor", StaticFiles(directory=PLOTLY_JS), name="vendor")
+    app.mount("/static", StaticFiles(directory=WEB_STATIC), name="static")
     _document_sign_in(app)
 
     # The API docs work on a closed network: Swagger UI is served from its Python package.

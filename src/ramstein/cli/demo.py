@@ -91,7 +91,10 @@ def _database_url(ctx: typer.Context, database: Path) -> str:
 
 
 def _tokens_table(tokens: list[DemoToken]) -> Table:
-    table = Table(title="Demo sign-in tokens")
+    table = Table(
+        title="Demo sign-in tokens (paste one into the web UI's sign-in page, or send it as "
+        "Authorization: Bearer to the API)"
+    )
     table.add_column("role")
     table.add_column("user")
     table.add_column("participant")

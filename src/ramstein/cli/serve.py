@@ -36,5 +36,8 @@ def serve(
     bind = host or settings.host
     listen = port or settings.port
     shown = f"[{bind}]" if ":" in bind else bind
-    typer.echo(f"Serving Ramstein on http://{shown}:{listen} (API docs: /api/docs)")
+    typer.echo(
+        f"Serving Ramstein on http://{shown}:{listen}/ (the web UI; sign in at /signin; "
+        "API docs: /api/docs)"
+    )
     uvicorn.run(APP_FACTORY, factory=True, host=bind, port=listen, workers=workers, reload=reload)

@@ -8,7 +8,8 @@ the viewer may see, at the moment it is asked:
   the viewer may see, or, without one, from the pledges of each need's item type, given to
   the needs most urgent first;
 - `pledges`: pledges announced or changed since the previous meeting last changed status
-  (it was held or closed), by log position;
+  (it was held or closed), by log position; once the meeting is held, only those announced
+  before it was;
 - `overdue`: tranches whose expected date has passed (as of the meeting, or today if that is
   earlier) and that are not delivered in full, with how many days late;
 - `coalition:<code>`: the coalition's area coverage, its new pledges and what it asks for
@@ -142,9 +143,10 @@ def build(
     as_of = min(meeting.held_on, today)
     previous = number - 1 if number > 1 else None
     since = _since(conn, previous)
+    until = _held_at(conn, number)
     visible_needs = needs.list_needs(conn=conn, viewer=viewer, status=OPEN_NEEDS)
-    gaps, gaps_from = _gaps(conn, viewer, visible_needs, items)
-    changed = _changed(conn, viewer, since, items)
+    gaps, gaps_from = priority_gaps(conn, viewer, visible_needs, items)
+    changed = _changed(conn, viewer, since, until, items)
     all_pledges = pledges.list_pledges(conn=conn, viewer=viewer)
     built: list[AgendaItem] = []
     for position, entry in enumerate(entries, start=1):
@@ -158,7 +160,7 @@ def build(
                 label = f"Pledges new or changed since meeting {previous}"
             item = _with(item, label, pledges=tuple(changed))
         elif entry.key == "overdue":
-            item = _with(item, AGENDA_SECTIONS["overdue"], overdue=_overdue(all_pledges, as_of))
+            item = _with(item, AGENDA_SECTIONS["overdue"], overdue=overdue(all_pledges, as_of))
         elif entry.key == "actions":
             carried = meetings.list_actions(conn=conn, viewer=viewer, open_only=True, before=number)
             item = _with(item, AGENDA_SECTIONS["actions"], actions=tuple(carried))
@@ -201,10 +203,25 @@ def _since(conn: Connection, previous: int | None) -> int:
     return int(found or 0)
 
 
-def _gaps(
+def _held_at(conn: Connection, number: int) -> int | None:
+    """The log entry at which meeting `number` was held (None before it is): its agenda
+    counts the pledges changed up to then, not those of its own round or after."""
+    e = t.log_entries
+    found = conn.execute(
+        sa.select(sa.func.min(e.c.seq)).where(
+            e.c.aggregate == "meeting",
+            e.c.aggregate_id == str(number),
+            e.c.event_type == "MeetingStatusChanged",
+            e.c.payload.like('%"status":"held"%'),
+        )
+    ).scalar()
+    return None if found is None else int(found)
+
+
+def priority_gaps(
     conn: Connection, viewer: Principal, open_needs: Sequence[Need], items: dict[str, ItemType]
 ) -> tuple[list[Gap], str]:
-    """The P1 and P2 gaps, and where they come from."""
+    """The P1 and P2 gaps among `open_needs`, and where they come from."""
     latest = matching.list_plans(conn=conn, viewer=viewer, limit=1)
     if latest:
         plan = matching.get_plan(conn=conn, viewer=viewer, plan_id=latest[0].id)
@@ -262,14 +279,17 @@ def coverage_gaps(
 
 
 def _changed(
-    conn: Connection, viewer: Principal, since: int, items: dict[str, ItemType]
+    conn: Connection,
+    viewer: Principal,
+    since: int,
+    until: int | None,
+    items: dict[str, ItemType],
 ) -> list[PledgeChange]:
     p = t.pledges
-    found = conn.execute(
-        sa.select(p)
-        .where(pledges.visible_pledges(viewer), p.c.updated_seq > since)
-        .order_by(p.c.id)
-    ).all()
+    q = sa.select(p).where(pledges.visible_pledges(viewer), p.c.updated_seq > since)
+    if until is not None:
+        q = q.where(p.c.created_seq < until)
+    found = conn.execute(q.order_by(p.c.id)).all()
     created = {r.id: r.created_seq > since for r in found}
     return [
         PledgeChange(
@@ -286,7 +306,8 @@ def _changed(
     ]
 
 
-def _overdue(active: Iterable[Pledge], as_of: date) -> tuple[Overdue, ...]:
+def overdue(active: Iterable[Pledge], as_of: date) -> tuple[Overdue, ...]:
+    """Tranches expected before `as_of` and not delivered in full, the latest first."""
     found = [
         Overdue(
             pledge=p.id,

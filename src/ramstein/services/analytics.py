@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from ramstein.domain.catalogue import ItemType
 from ramstein.domain.errors import InvalidValue
-from ramstein.domain.pledges import PledgeSource
+from ramstein.domain.pledges import PledgeSource, PledgeStatus
 from ramstein.domain.releasability import Principal
 from ramstein.reports import analytics as figures
 from ramstein.reports.analytics import (
@@ -124,3 +124,37 @@ def coverage(
         days,
         {c.code: c.area for c in capabilities.list_coalitions(conn=conn, viewer=viewer)},
     )
+
+
+def pledged_and_delivered(
+    *, conn: Connection, viewer: Principal, until: date, months: int = 12
+) -> list[tuple[date, Decimal, Decimal]]:
+    """Pledged and delivered value in EUR, cumulative to each month end of the `months` before
+    `until` and to `until` itself, over the records the viewer may see (cancelled pledges out)."""
+    start = date(until.year - (months // 12), until.month, 1)
+    days = [d for d in figures.month_ends(start, until) if d < until] + [until]
+    items = _items(conn, viewer)
+    active = {
+        p.id: p
+        for p in pledges.list_pledges(conn=conn, viewer=viewer)
+        if p.status is not PledgeStatus.CANCELLED
+    }
+    sent = [
+        d for d in deliveries.list_deliveries(conn=conn, viewer=viewer) if d.pledge_id in active
+    ]
+    worth = {i: figures.pledge_eur(p, items) for i, p in active.items()}
+    return [
+        (
+            day,
+            sum((worth[i] for i, p in active.items() if p.announced_on <= day), Decimal(0)),
+            sum(
+                (
+                    worth[d.pledge_id] * d.quantity / active[d.pledge_id].quantity
+                    for d in sent
+                    if d.dispatched_on <= day
+                ),
+                Decimal(0),
+            ).quantize(Decimal("0.01")),
+        )
+        for day in days
+    ]

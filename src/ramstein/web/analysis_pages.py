@@ -1,0 +1,208 @@
+"""Donors, coalitions, matching and stress tests: the pages that weigh the coalition's support.
+
+Every figure is made of the records the visitor may see (the services decide); running a plan
+is for signed-in members, as in the API.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ramstein.domain.errors import DomainError, NotFound
+from ramstein.domain.needs import Priority
+from ramstein.matching.stress import Scenario
+from ramstein.services import agenda, analytics, capabilities, catalogue, matching, needs, pledges
+from ramstein.services.agenda import OPEN_NEEDS
+from ramstein.web import charts
+from ramstein.web.base import csrf_ok, go, page, refused, store_of, visit
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/donors", response_class=HTMLResponse)
+def donors(request: Request) -> Response:
+    who = visit(request)
+    with store_of(request).read() as conn:
+        totals = analytics.donors(conn=conn, viewer=who.viewer)
+        fair = {f.donor: f for f in analytics.fair_share(conn=conn, viewer=who.viewer)}
+        kept = analytics.reliability(conn=conn, viewer=who.viewer)
+    reliable = {r.key: r for r in kept.donors}
+    ranked = sorted(totals, key=lambda d: (-d.pledged_eur, d.donor))
+    return page(
+        request,
+        who,
+        "donors.html.j2",
+        donors=ranked,
+        fair=fair,
+        reliable=reliable,
+        year=date.today().year,
+        figure=charts.donor_totals(ranked[:15]),
+        uses_charts=True,
+    )
+
+
+@router.get("/donors/{code}", response_class=HTMLResponse)
+def donor(request: Request, code: str) -> Response:
+    who = visit(request)
+    with store_of(request).read() as conn:
+        totals = {d.donor: d for d in analytics.donors(conn=conn, viewer=who.viewer)}
+        if code not in totals:
+            return refused(request, who, 404, f"No pledge of {code} is on record for you.")
+        fair = {f.donor: f for f in analytics.fair_share(conn=conn, viewer=who.viewer)}
+        kept = analytics.reliability(conn=conn, viewer=who.viewer)
+        given = pledges.list_pledges(conn=conn, viewer=who.viewer, donor=code)
+        items = {i.code: i for i in catalogue.list_items(conn=conn, viewer=who.viewer)}
+    return page(
+        request,
+        who,
+        "donor.html.j2",
+        d=totals[code],
+        fair=fair.get(code),
+        reliable=next((r for r in kept.donors if r.key == code), None),
+        pledges=given,
+        items=items,
+        year=date.today().year,
+    )
+
+
+@router.get("/coalitions", response_class=HTMLResponse)
+def coalitions(request: Request) -> Response:
+    who = visit(request)
+    with store_of(request).read() as conn:
+        found = capabilities.list_coalitions(conn=conn, viewer=who.viewer)
+        areas = {a.area: a for a in analytics.areas(conn=conn, viewer=who.viewer)}
+        names = {a.code: a.name for a in capabilities.list_areas(conn=conn, viewer=who.viewer)}
+    return page(request, who, "coalitions.html.j2", coalitions=found, areas=areas, area_names=names)
+
+
+@router.get("/coalitions/{code}", response_class=HTMLResponse)
+def coalition(request: Request, code: str) -> Response:
+    who = visit(request)
+    viewer = who.viewer
+    with store_of(request).read() as conn:
+        try:
+            found = capabilities.get_coalition(conn=conn, viewer=viewer, code=code)
+        except NotFound:
+            return refused(request, who, 404, f"There is no coalition {code}.")
+        cover = {a.area: a for a in analytics.areas(conn=conn, viewer=viewer)}
+        items = {i.code: i for i in catalogue.list_items(conn=conn, viewer=viewer)}
+        open_needs = needs.list_needs(conn=conn, viewer=viewer, status=OPEN_NEEDS)
+        gaps, gaps_from = agenda.priority_gaps(conn, viewer, open_needs, items)
+        given = pledges.list_pledges(conn=conn, viewer=viewer, area=found.area)
+    return page(
+        request,
+        who,
+        "coalition.html.j2",
+        c=found,
+        cover=cover.get(found.area),
+        gaps=[g for g in gaps if g.area == found.area],
+        gaps_from=gaps_from,
+        pledges=given[:50],
+        items=items,
+    )
+
+
+# --- matching and stress tests ---------------------------------------------------------------
+
+
+@router.get("/matching", response_class=HTMLResponse)
+def matching_page(request: Request) -> Response:
+    who = visit(request)
+    with store_of(request).read() as conn:
+        plans = matching.list_plans(conn=conn, viewer=who.viewer, limit=10)
+    if plans:
+        return go(f"/matching/{plans[0].id}")
+    return page(request, who, "matching.html.j2", plans=[], plan=None, report=None)
+
+
+@router.post("/matching/run", response_class=HTMLResponse)
+def run_matching(request: Request, csrf: Annotated[str | None, Form()] = None) -> Response:
+    who = visit(request)
+    if not csrf_ok(who, csrf):
+        return refused(request, who, 403, "The form has expired; reload the page and try again.")
+    try:
+        plan = matching.run_match(store=store_of(request), viewer=who.viewer)
+    except DomainError as error:
+        return refused(request, who, 403, str(error))
+    return go(f"/matching/{plan.info.id}")
+
+
+@router.get("/matching/{plan_id}", response_class=HTMLResponse)
+def plan_page(request: Request, plan_id: int) -> Response:
+    who = visit(request)
+    with store_of(request).read() as conn:
+        try:
+            plan = matching.get_plan(conn=conn, viewer=who.viewer, plan_id=plan_id)
+        except NotFound:
+            return refused(request, who, 404, f"There is no plan {plan_id}.")
+        plans = matching.list_plans(conn=conn, viewer=who.viewer, limit=10)
+    report = matching.report(plan)
+    return page(
+        request,
+        who,
+        "matching.html.j2",
+        plans=plans,
+        plan=plan,
+        report=report,
+        gaps=[n for n in report.needs if n.gap > 0.5][:30],
+    )
+
+
+@router.get("/matching/{plan_id}/stress", response_class=HTMLResponse)
+def stress_page(
+    request: Request,
+    plan_id: int,
+    donor: Annotated[list[str] | None, Query()] = None,
+    share: Annotated[float | None, Query(ge=0, le=1)] = None,
+    every: Annotated[bool, Query()] = False,
+) -> Response:
+    who = visit(request)
+    if not who.signed_in:
+        return refused(request, who, 401, "Sign in to stress-test a plan.")
+    chosen = sorted({d.strip().upper() for d in donor or [] if d.strip()})
+    with store_of(request).read() as conn:
+        try:
+            plan = matching.get_plan(conn=conn, viewer=who.viewer, plan_id=plan_id)
+        except NotFound:
+            return refused(request, who, 404, f"There is no plan {plan_id}.")
+        results = []
+        try:
+            if every:
+                results = matching.stress_all_donors(conn=conn, viewer=who.viewer, plan_id=plan_id)
+            elif chosen or share:
+                scenario = Scenario(
+                    label=_label(chosen, share), remove=frozenset(chosen), share=share or 0.0
+                )
+                results = [
+                    matching.stress(
+                        conn=conn, viewer=who.viewer, plan_id=plan_id, scenario=scenario
+                    )
+                ]
+        except (DomainError, ValueError) as error:
+            return refused(request, who, 422, str(error))
+    donors = sorted({o.donor for o in plan.inputs.offers})
+    return page(
+        request,
+        who,
+        "stress.html.j2",
+        plan=plan,
+        donors=donors,
+        chosen=chosen,
+        share=share,
+        every=every,
+        results=results,
+        priorities=list(Priority),
+    )
+
+
+def _label(donors: list[str], share: float | None) -> str:
+    parts = []
+    if donors:
+        parts.append("without " + ", ".join(donors))
+    if share:
+        parts.append(f"every offer cut by {share:.0%}")
+    return "; ".join(parts)

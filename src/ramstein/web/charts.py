@@ -1,0 +1,84 @@
+"""Plotly figures for the pages, as JSON: the page's script draws them with the Plotly
+JavaScript served from the installed package; every chart also has its data as a table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from ramstein.reports.analytics import AreaCoverage, DonorTotals
+
+LAYOUT = dict(
+    margin=dict(l=10, r=10, t=10, b=10),
+    height=320,
+    font=dict(family="DejaVu Sans, Arial, sans-serif", size=13),
+    paper_bgcolor="white",
+    plot_bgcolor="white",
+    legend=dict(orientation="h", y=-0.2),
+)
+
+
+def coverage_by_area(areas: Sequence[AreaCoverage], names: dict[str, str]) -> str:
+    """Horizontal bars: the share of each area's need pledged and delivered."""
+    shown = [a for a in areas if a.needed_eur]
+    labels = [names.get(a.area, a.area) for a in shown]
+    fig = go.Figure(
+        [
+            go.Bar(
+                name="Pledged",
+                y=labels,
+                x=[float(a.pledged_coverage or 0) for a in shown],
+                orientation="h",
+                marker_color="#1f5f99",
+            ),
+            go.Bar(
+                name="Delivered",
+                y=labels,
+                x=[float(a.delivered_coverage or 0) for a in shown],
+                orientation="h",
+                marker_color="#6aa84f",
+            ),
+        ]
+    )
+    fig.update_layout(**LAYOUT, barmode="group", xaxis=dict(tickformat=".0%", range=[0, 1]))
+    return str(pio.to_json(fig, validate=False))
+
+
+def pledged_and_delivered(points: Sequence[tuple[date, Decimal, Decimal]]) -> str:
+    """Lines: pledged and delivered value, cumulative to each month's end."""
+    days = [p[0].isoformat() for p in points]
+    fig = go.Figure(
+        [
+            go.Scatter(
+                name="Pledged", x=days, y=[float(p[1]) for p in points], mode="lines+markers"
+            ),
+            go.Scatter(
+                name="Delivered", x=days, y=[float(p[2]) for p in points], mode="lines+markers"
+            ),
+        ]
+    )
+    fig.update_layout(**LAYOUT, yaxis=dict(title="EUR", tickformat=",.0f"))
+    return str(pio.to_json(fig, validate=False))
+
+
+def donor_totals(donors: Sequence[DonorTotals]) -> str:
+    """Bars: each donor's pledged and delivered value."""
+    names = [d.name for d in donors]
+    fig = go.Figure(
+        [
+            go.Bar(
+                name="Pledged", x=names, y=[float(d.pledged_eur) for d in donors],
+                marker_color="#1f5f99",
+            ),
+            go.Bar(
+                name="Delivered", x=names, y=[float(d.delivered_eur) for d in donors],
+                marker_color="#6aa84f",
+            ),
+        ]
+    )  # fmt: skip
+    fig.update_layout(**LAYOUT, barmode="group", yaxis=dict(title="EUR", tickformat=",.0f"))
+    return str(pio.to_json(fig, validate=False))

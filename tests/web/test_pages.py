@@ -1,0 +1,211 @@
+"""The web UI without a browser: sessions, CSRF, need-to-know on pages, forms and conflicts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ramstein.domain.releasability import Role
+from ramstein.web.sessions import COOKIE, Sealer, load_key
+from tests import factories as f
+from tests.api.coalition import ApiCoalition
+from tests.web.support import csrf_of, sign_in
+
+ROLES = [Role.CHAIR, Role.RECIPIENT, Role.DONOR, Role.COALITION_LEAD, Role.OBSERVER]
+
+
+@pytest.mark.parametrize("role", [Role.PUBLIC, *ROLES], ids=lambda r: r.value)
+def test_each_visitor_sees_only_what_it_may(
+    api: ApiCoalition, client: TestClient, role: Role
+) -> None:
+    token = api.tokens[role]
+    if token:
+        sign_in(client, token)
+    pages = ("/", "/needs", "/pledges", f"/pledges/{api.pledge_of.get(role, 1)}", "/donors",
+             "/donors/DEU", "/coalitions", "/coalitions/arty", "/matching")  # fmt: skip
+    for path in pages:
+        answer = client.get(path)
+        assert answer.status_code in (200, 404), path
+        leaked = {c for c in api.hidden_canaries(role) if c in answer.text}
+        assert not leaked, f"{path} shows {role.value} records it may not see: {sorted(leaked)}"
+    assert ("Sign out" in client.get("/").text) is (token is not None)
+
+
+def test_a_bad_token_and_a_forged_form_are_refused(api: ApiCoalition, client: TestClient) -> None:
+    form = client.get("/signin")
+    bad = client.post("/signin", data={"token": "nope", "csrf": csrf_of(form.text)})
+    assert bad.status_code == 401 and "unknown, expired or revoked" in bad.text
+    forged = client.post("/signin", data={"token": api.tokens[Role.CHAIR], "csrf": "guess"})
+    assert forged.status_code == 403
+    sign_in(client, api.tokens[Role.DONOR] or "")
+    refused = client.post("/pledges/new", data={"quantity": "5", "csrf": "guess"})
+    assert refused.status_code == 403 and "The form has expired" in refused.text
+    client.cookies.clear()
+    client.cookies.set(COOKIE, "not-a-session")
+    assert "Public portal" in client.get("/").text
+
+
+def test_a_pledge_announced_through_the_form_shows_on_the_dashboard(
+    api: ApiCoalition, client: TestClient
+) -> None:
+    sign_in(client, api.tokens[Role.DONOR] or "")
+    form = client.get("/pledges/new")
+    wrong = client.post(
+        "/pledges/new",
+        data={"csrf": csrf_of(form.text), "donor": "DEU", "item_type": f.SHELL, "quantity": "x"},
+    )
+    assert wrong.status_code == 422 and 'id="quantity-error"' in wrong.text
+    made = client.post(
+        "/pledges/new",
+        data={
+            "csrf": csrf_of(form.text),
+            "donor": "DEU",
+            "item_type": f.SHELL,
+            "quantity": "777",
+            "tranche_quantity": "700",
+            "tranche_on": "2099-12-01",
+            "releasability": "public",
+        },  # fmt: skip
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    detail = client.get(made.headers["location"])
+    assert "777" in detail.text and "badge-public" in detail.text
+    assert "777" in client.get("/pledges").text
+
+
+def test_a_stale_form_is_refused_and_says_so(api: ApiCoalition, client: TestClient) -> None:
+    sign_in(client, api.tokens[Role.DONOR] or "")
+    pledge = api.pledge_of[Role.DONOR]
+    page = client.get(f"/pledges/{pledge}").text
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version
+    quantity = re.search(r'name="quantity" type="number" min="1" value="(\d+)"', page)
+    assert quantity
+    first, second = int(quantity.group(1)) + 10, int(quantity.group(1)) + 20
+    data = {"csrf": csrf_of(page), "version": version.group(1)}
+    saved = client.post(f"/pledges/{pledge}/revise", data={**data, "quantity": str(first)})
+    assert saved.status_code == 200 and "Saved." in saved.text
+    stale = client.post(f"/pledges/{pledge}/revise", data={**data, "quantity": str(second)})
+    assert stale.status_code == 409 and "changed by someone else" in stale.text
+    assert f'value="{first}"' in client.get(f"/pledges/{pledge}").text
+
+
+def test_sessions_are_sealed_and_expire(tmp_path: Path) -> None:
+    sealer = Sealer(load_key(tmp_path / "session.key"))
+    cookie, session = sealer.seal("secret-token")
+    assert "secret-token" not in cookie and sealer.open(cookie) == session
+    assert sealer.open(cookie[:-2] + "xx") is None and sealer.open(None) is None
+    other = Sealer(load_key(tmp_path / "other.key"))
+    assert other.open(cookie) is None
+    assert (tmp_path / "session.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_ui_needs_no_outside_network(client: TestClient) -> None:
+    page = client.get("/").text
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    assert client.get("/static/vendor/plotly.min.js").status_code == 200
+
+
+def test_a_member_runs_the_matching_and_stresses_the_plan(
+    api: ApiCoalition, client: TestClient
+) -> None:
+    assert client.get(f"/matching/{api.public_plan}/stress?donor=DEU").status_code == 401
+    sign_in(client, api.tokens[Role.CHAIR] or "")
+    page = client.get("/matching").text
+    ran = client.post("/matching/run", data={"csrf": csrf_of(page)}, follow_redirects=False)
+    assert ran.status_code == 303
+    plan = ran.headers["location"]
+    shown = client.get(plan).text
+    assert "Coverage by priority" in shown and "Unused offers" in shown
+    stressed = client.get(f"{plan}/stress?donor=DEU")
+    assert stressed.status_code == 200 and "without DEU" in stressed.text
+    ranked = client.get(f"{plan}/stress?every=true").text
+    assert "most costly first" in ranked and "remove DEU" in ranked
+    assert client.get(f"{plan}/stress?share=2").status_code == 422
+
+
+def test_needs_tranches_deliveries_and_receipts_through_the_forms(
+    api: ApiCoalition, client: TestClient
+) -> None:
+    sign_in(client, api.tokens[Role.RECIPIENT] or "")
+    form = client.get("/needs/new").text
+    made = client.post(
+        "/needs/new",
+        data={
+            "csrf": csrf_of(form),
+            "item_type": f.SHELL,
+            "quantity": "900",
+            "priority": "P1",
+            "needed_by": "2099-01-31",
+            "rationale": "<script>alert(1)</script>",
+            "releasability": "public",
+        },  # fmt: skip
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    need = client.get(made.headers["location"]).text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in need and "<script>alert" not in need
+    version = re.search(r'name="version" value="(\d+)"', need)
+    assert version
+    data = {"csrf": csrf_of(need), "version": version.group(1), "priority": "P2",
+            "needed_by": "2099-02-28"}  # fmt: skip
+    path = made.headers["location"]
+    assert client.post(f"{path}/revise", data={**data, "quantity": "950"}).status_code == 200
+    stale = client.post(f"{path}/revise", data={**data, "quantity": "990"})
+    assert stale.status_code == 409 and "Need" in stale.text
+    empty = client.post("/needs/new", data={"csrf": csrf_of(form), "quantity": "0"})
+    assert empty.status_code == 422 and 'id="quantity-error"' in empty.text
+
+    client.cookies.clear()
+    sign_in(client, api.tokens[Role.DONOR] or "")
+    pledge = api.pledge_of[Role.DONOR]
+    page = client.get(f"/pledges/{pledge}").text
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version
+    scheduled = client.post(
+        f"/pledges/{pledge}/tranches",
+        data={
+            "csrf": csrf_of(page),
+            "version": version.group(1),
+            "quantity": "5",
+            "expected_on": "2099-06-30",
+        },  # fmt: skip
+    )
+    assert scheduled.status_code == 200 and "2099-06-30" in scheduled.text
+    page = scheduled.text
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version
+    sent = client.post(
+        f"/pledges/{pledge}/deliveries",
+        data={
+            "csrf": csrf_of(page),
+            "version": version.group(1),
+            "tranche": "1",
+            "quantity": "1",
+            "dispatched_on": "2025-03-01",
+        },  # fmt: skip
+    )
+    assert sent.status_code == 200, sent.text
+    client.cookies.clear()
+    sign_in(client, api.tokens[Role.RECIPIENT] or "")
+    page = client.get(f"/pledges/{pledge}").text
+    receipt = re.search(r'action="/deliveries/(\d+)/receipt"', page)
+    assert receipt, "the recipient is offered to confirm the receipt"
+    form_part = page[receipt.start() :]
+    version = re.search(r'name="version" value="(\d+)"', form_part)
+    assert version
+    confirmed = client.post(
+        f"/deliveries/{receipt.group(1)}/receipt",
+        data={
+            "csrf": csrf_of(page),
+            "version": version.group(1),
+            "pledge_id": str(pledge),
+            "received_quantity": "1",
+            "received_on": "2025-03-05",
+        },  # fmt: skip
+    )
+    assert confirmed.status_code == 200 and "Saved." in confirmed.text
