@@ -312,6 +312,28 @@ def test_the_chair_downloads_a_public_readout(page: Page, watch: Watch, server: 
     expect(page.get_by_role("heading", name="The verifiable log")).to_be_visible()
 
 
+def test_a_member_runs_the_matching_and_stresses_it(
+    page: Page, watch: Watch, server: Server
+) -> None:
+    sign_in(page, watch, server, Role.DONOR)
+    go(page, watch, "/matching", "matching")
+    page.get_by_role("button", name="Run the exact matching on what you may see").click()
+    expect(page.get_by_role("heading", name="Coverage by priority")).to_be_visible()
+    watch.shot(page, "plan")
+    page.get_by_role("link", name="Stress-test this plan").click()
+    donors = page.get_by_label("Donors withdrawn")
+    offered = donors.locator("option").all_inner_texts()
+    assert offered, "the plan has donors to withdraw"
+    donors.select_option(offered[0])
+    page.get_by_role("button", name="Stress").click()
+    expect(page.get_by_role("heading", name=f"without {offered[0]}")).to_be_visible()
+    expect(page.get_by_role("heading", name="Needs hurt, largest loss first")).to_be_visible()
+    watch.shot(page, "stressed")
+    page.get_by_role("link", name="Rank every donor's withdrawal").click()
+    expect(page.get_by_role("heading", name=re.compile("most costly first"))).to_be_visible()
+    watch.shot(page, "ranked")
+
+
 # --- pages' loose ends -----------------------------------------------------------------------
 
 

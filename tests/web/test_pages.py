@@ -126,6 +126,14 @@ def test_a_member_runs_the_matching_and_stresses_the_plan(
     ranked = client.get(f"{plan}/stress?every=true").text
     assert "most costly first" in ranked and "remove DEU" in ranked
     assert client.get(f"{plan}/stress?share=2").status_code == 422
+    assert "between 0 and 1" in client.get(f"{plan}/stress?share=abc").text
+
+
+def test_filters_left_at_any_filter_nothing(client: TestClient) -> None:
+    every = client.get("/needs").text.count("<tr>")
+    assert client.get("/needs?area=&priority=&status=&sort=urgency").text.count("<tr>") == every
+    assert client.get("/needs?priority=P1").status_code == 200
+    assert client.get("/pledges?donor=&status=").status_code == 200
 
 
 def test_needs_tranches_deliveries_and_receipts_through_the_forms(
@@ -177,6 +185,19 @@ def test_needs_tranches_deliveries_and_receipts_through_the_forms(
     )
     assert scheduled.status_code == 200 and "2099-06-30" in scheduled.text
     page = scheduled.text
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version
+    moved = client.post(
+        f"/pledges/{pledge}/tranches/1",
+        data={
+            "csrf": csrf_of(page),
+            "version": version.group(1),
+            "quantity": "60",
+            "expected_on": "2099-05-31",
+        },  # fmt: skip
+    )
+    assert moved.status_code == 200 and "2099-05-31" in moved.text
+    page = moved.text
     version = re.search(r'name="version" value="(\d+)"', page)
     assert version
     sent = client.post(

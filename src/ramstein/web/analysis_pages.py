@@ -157,13 +157,19 @@ def stress_page(
     request: Request,
     plan_id: int,
     donor: Annotated[list[str] | None, Query()] = None,
-    share: Annotated[float | None, Query(ge=0, le=1)] = None,
+    share_: Annotated[str, Query(alias="share", max_length=20)] = "",
     every: Annotated[bool, Query()] = False,
 ) -> Response:
     who = visit(request)
     if not who.signed_in:
         return refused(request, who, 401, "Sign in to stress-test a plan.")
     chosen = sorted({d.strip().upper() for d in donor or [] if d.strip()})
+    try:
+        share = float(share_) if share_.strip() else None
+    except ValueError:
+        return refused(request, who, 422, f"{share_[:20]!r} is not a share between 0 and 1.")
+    if share is not None and not 0 <= share <= 1:
+        return refused(request, who, 422, f"A share lies between 0 and 1, not {share:g}.")
     with store_of(request).read() as conn:
         try:
             plan = matching.get_plan(conn=conn, viewer=who.viewer, plan_id=plan_id)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -175,11 +176,14 @@ def dashboard(request: Request) -> Response:
 @router.get("/needs", response_class=HTMLResponse)
 def needs_board(
     request: Request,
-    area: Annotated[str | None, Query()] = None,
-    priority: Annotated[Priority | None, Query()] = None,
-    status: Annotated[NeedStatus | None, Query()] = None,
+    area: Annotated[str, Query(max_length=64)] = "",
+    priority_: Annotated[str, Query(alias="priority", max_length=8)] = "",
+    status_: Annotated[str, Query(alias="status", max_length=32)] = "",
     sort: Annotated[str, Query(pattern="^(urgency|needed_by|raised_on|quantity|id)$")] = "urgency",
 ) -> Response:
+    # A filter left at "any" is sent empty: it filters nothing.
+    priority = _choice(Priority, priority_)
+    status = _choice(NeedStatus, status_)
     who = visit(request)
     viewer = who.viewer
     with store_of(request).read() as conn:
@@ -221,9 +225,10 @@ def needs_board(
 @router.get("/pledges", response_class=HTMLResponse)
 def pledge_list(
     request: Request,
-    donor: Annotated[str | None, Query(max_length=64)] = None,
-    status: Annotated[PledgeStatus | None, Query()] = None,
+    donor: Annotated[str, Query(max_length=64)] = "",
+    status_: Annotated[str, Query(alias="status", max_length=32)] = "",
 ) -> Response:
+    status = _choice(PledgeStatus, status_)
     who = visit(request)
     with store_of(request).read() as conn:
         found = pledges.list_pledges(
@@ -404,6 +409,17 @@ def revise_pledge(
         done=f"/pledges/{pledge_id}?saved=1",
         what=f"Pledge {pledge_id}",
     )
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _choice(kind: type[E], value: str) -> E | None:
+    """A filter's choice, or None for "any" (an empty or unknown value)."""
+    try:
+        return kind(value) if value else None
+    except ValueError:
+        return None
 
 
 FORM_FIELDS = {

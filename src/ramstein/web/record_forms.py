@@ -1,4 +1,5 @@
-"""Forms that record needs, tranches, deliveries and receipts, with their detail pages.
+"""Forms that record needs, tranches (new and revised), deliveries and receipts, with the
+need's detail page.
 
 Each write goes through the same service as the API, as the visitor, with the version the
 form was built from; refusals come back as one sentence, a bad field next to the field.
@@ -203,6 +204,40 @@ def add_tranche(
             uow=uow,
             actor=who.viewer,
             pledge_id=pledge_id,
+            quantity=count,
+            expected_on=on,
+            expected_version=expected,
+        ),  # fmt: skip
+        done=f"/pledges/{pledge_id}?saved=1",
+        what=f"Pledge {pledge_id}",
+    )
+
+
+@router.post("/pledges/{pledge_id}/tranches/{number}", response_class=HTMLResponse)
+def revise_tranche(
+    request: Request,
+    pledge_id: int,
+    number: int,
+    quantity: Field = "",
+    expected_on: Field = "",
+    version: Field = "",
+    csrf: Csrf = None,
+) -> Response:
+    who = visit(request)
+    errors: dict[str, str] = {}
+    count, expected = whole(quantity, "quantity", errors), whole(version, "version", errors)
+    on = iso_day(expected_on, "expected_on", errors)
+    if count is None or expected is None or on is None:
+        return refused(request, who, 422, next(iter(errors.values())))
+    return write(
+        request,
+        who,
+        csrf,
+        lambda uow: pledges.revise_tranche(
+            uow=uow,
+            actor=who.viewer,
+            pledge_id=pledge_id,
+            number=number,
             quantity=count,
             expected_on=on,
             expected_version=expected,
