@@ -34,6 +34,7 @@ from ramstein.services import (
 )
 from ramstein.services.agenda import OPEN_NEEDS
 from ramstein.services.paging import PageRequest
+from ramstein.web import charts
 from ramstein.web.base import (
     FORM_EXPIRED,
     SIGNIN_COOKIE,
@@ -124,8 +125,6 @@ def _cookie(request: Request, response: Response, name: str, value: str, max_age
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request) -> Response:
-    from ramstein.web import charts
-
     who = visit(request)
     today = date.today()
     viewer = who.viewer
