@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from ramstein.api.deps import PrincipalCache
 from ramstein.domain.errors import DomainError, NotFound, NotPermitted, StaleVersion
-from ramstein.domain.releasability import PUBLIC_VIEWER, Label, Principal, Role
+from ramstein.domain.releasability import PUBLIC_VIEWER, Principal, Role
 from ramstein.services import users
 from ramstein.store.engine import Store
 from ramstein.store.uow import UnitOfWork
@@ -126,10 +126,6 @@ def eur(value: Decimal | float | int | None) -> str:
 
 def share(value: Decimal | float | None) -> str:
     return "—" if value is None else f"{float(value):.0%}"
-
-
-def badge(label: Label) -> str:
-    return label.level.value
 
 
 def day(value: date | None) -> str:
