@@ -106,8 +106,13 @@ class Problem(Exception):
         )
 
 
+def status_of(error: errors.DomainError) -> int:
+    """The HTTP status of a domain refusal, for the API and the web pages alike."""
+    return next((s for kind, s in STATUS if isinstance(error, kind)), 400)
+
+
 def domain_problem(error: errors.DomainError) -> Problem:
-    status = next((s for kind, s in STATUS if isinstance(error, kind)), 400)
+    status = status_of(error)
     extra: dict[str, Any] = {}
     if isinstance(error, errors.StaleVersion):
         extra["current_version"] = error.current

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 from ramstein.domain.catalogue import ItemType
 from ramstein.domain.deliveries import Delivery
 from ramstein.domain.errors import NotFound, NotPermitted
-from ramstein.domain.meetings import AttendanceLevel, Decision
+from ramstein.domain.meetings import Decision
 from ramstein.domain.needs import Need, NeedStatus
 from ramstein.domain.pledges import Pledge, PledgeStatus
 from ramstein.domain.releasability import (
@@ -138,7 +138,7 @@ def build(
         log_root=root,
         as_of=at,
         attendance=tuple(
-            Attendee(code, names.get(code, code), _level(level))
+            Attendee(code, names.get(code, code), level.value)
             for code, level in sorted(meeting.attendance.items())
         ),
         announcements=tuple(_announcement(p, names, items) for p in shown),
@@ -157,10 +157,6 @@ def _position(conn: Connection) -> tuple[int, str, str]:
     head = conn.execute(sa.select(log_head.c.size, log_head.c.last_at, log_head.c.frontier)).one()
     frontier = Frontier.from_json(head.size, json.loads(head.frontier))
     return int(head.size), frontier.root().hex(), str(head.last_at)
-
-
-def _level(level: AttendanceLevel) -> str:
-    return level.value
 
 
 def _announcement(p: Pledge, names: dict[str, str], items: dict[str, ItemType]) -> Announcement:

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ramstein.api.problems import status_of
 from ramstein.domain.errors import DomainError, NotFound
 from ramstein.domain.needs import Priority
 from ramstein.matching.stress import Scenario
@@ -127,7 +128,7 @@ def run_matching(request: Request, csrf: Annotated[str | None, Form()] = None) -
     try:
         plan = matching.run_match(store=store_of(request), viewer=who.viewer)
     except DomainError as error:
-        return refused(request, who, 403, str(error))
+        return refused(request, who, status_of(error), str(error))
     return go(f"/matching/{plan.info.id}")
 
 

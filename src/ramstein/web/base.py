@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ramstein.api.deps import PrincipalCache
-from ramstein.domain.errors import DomainError, NotFound, NotPermitted, StaleVersion
+from ramstein.api.problems import status_of
+from ramstein.domain.errors import DomainError, StaleVersion
 from ramstein.domain.releasability import PUBLIC_VIEWER, Principal, Role
 from ramstein.services import users
 from ramstein.store.engine import Store
@@ -157,25 +158,25 @@ def write(
     page of one sentence (a stale version says someone else changed `what` first)."""
     if not csrf_ok(who, csrf):
         return refused(request, who, 403, FORM_EXPIRED)
-    store: Store = request.app.state.store
     try:
-        with store.write() as uow:
+        with store_of(request).write() as uow:
             command(uow)
     except StaleVersion:
-        return refused(
-            request,
-            who,
-            409,
-            f"{what} was changed by someone else since you opened it; nothing was saved. "
-            "Open it again to see the change, then make yours.",
-        )
-    except NotFound as error:
-        return refused(request, who, 404, str(error))
-    except NotPermitted as error:
-        return refused(request, who, 403, str(error))
+        return stale(request, who, what)
     except DomainError as error:
-        return refused(request, who, 422, str(error))
+        return refused(request, who, status_of(error), str(error))
     return go(done)
+
+
+def stale(request: Request, who: Visit, what: str) -> HTMLResponse:
+    """The page for a form built on a version that someone else has since changed."""
+    return refused(
+        request,
+        who,
+        409,
+        f"{what} was changed by someone else since you opened it; nothing was saved. "
+        "Open it again to see the change, then make yours.",
+    )
 
 
 def whole(text: str, field: str, errors: dict[str, str]) -> int | None:

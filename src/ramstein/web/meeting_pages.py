@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ramstein.api.problems import status_of
 from ramstein.domain.errors import DomainError, NotFound, NotPermitted, StaleVersion
 from ramstein.domain.meetings import (
     MEETING_TRANSITIONS,
@@ -38,14 +39,23 @@ from ramstein.services import (
 )
 from ramstein.services.log import VerifyReport
 from ramstein.services.paging import PageRequest
-from ramstein.web.base import Visit, csrf_ok, go, page, refused, store_of, visit
+from ramstein.web.base import (
+    FORM_EXPIRED,
+    Visit,
+    csrf_ok,
+    go,
+    page,
+    refused,
+    stale,
+    store_of,
+    visit,
+)
 
 router = APIRouter(include_in_schema=False)
 
 Csrf = Annotated[str | None, Form()]
 Number = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
-EXPIRED = "The form has expired; reload the page and try again."
 MAX_ROUND_TEXT = 1_000_000
 """The most characters a pasted round may have (about 500 announcements fit easily)."""
 
@@ -171,24 +181,6 @@ def _moves(meeting: Meeting) -> list[tuple[str, str]]:
     return [(s.value, text) for s, text in STATUS_BUTTONS.items() if s in allowed]
 
 
-def _stale(request: Request, who: Visit, number: int) -> Response:
-    return refused(
-        request,
-        who,
-        409,
-        f"Meeting {number} was changed by someone else since you opened it; nothing was "
-        "saved. Open it again to see the change, then make yours.",
-    )
-
-
-def _status_of(error: DomainError) -> int:
-    if isinstance(error, NotPermitted):
-        return 403
-    if isinstance(error, NotFound):
-        return 404
-    return 422
-
-
 def _version(text: str) -> int | None:
     try:
         value = int(text.strip())
@@ -206,7 +198,7 @@ def announce_round(
 ) -> Response:
     who = visit(request)
     if not csrf_ok(who, csrf):
-        return refused(request, who, 403, EXPIRED)
+        return refused(request, who, 403, FORM_EXPIRED)
     values = {"csv": csv}
 
     def again(error: str, status: int = 422, rows: tuple[rounds.BadRow, ...] = ()) -> Response:
@@ -233,7 +225,7 @@ def announce_round(
                 uow=uow, actor=who.viewer, number=number, announcements=announcements
             )
     except DomainError as error:
-        return again(str(error), status=_status_of(error))
+        return again(str(error), status=status_of(error))
     return go(f"/meetings/{number}?done=round")
 
 
@@ -252,7 +244,7 @@ def record_decision(
 ) -> Response:
     who = visit(request)
     if not csrf_ok(who, csrf):
-        return refused(request, who, 403, EXPIRED)
+        return refused(request, who, 403, FORM_EXPIRED)
     values = {
         "text": text,
         "owner": owner,
@@ -295,9 +287,9 @@ def record_decision(
                 expected_version=expected,
             )
     except StaleVersion:
-        return _stale(request, who, number)
+        return stale(request, who, f"Meeting {number}")
     except DomainError as error:
-        return again(str(error), status=_status_of(error))
+        return again(str(error), status=status_of(error))
     return go(f"/meetings/{number}?done=decision")
 
 
@@ -311,7 +303,7 @@ def change_status(
 ) -> Response:
     who = visit(request)
     if not csrf_ok(who, csrf):
-        return refused(request, who, 403, EXPIRED)
+        return refused(request, who, 403, FORM_EXPIRED)
 
     def again(error: str, code: int = 422) -> Response:
         return _meeting_page(request, who, number, status=code, error=error, error_form="status")
@@ -337,9 +329,9 @@ def change_status(
                 host=request.app.state.host() if wanted is MeetingStatus.CLOSED else None,
             )
     except StaleVersion:
-        return _stale(request, who, number)
+        return stale(request, who, f"Meeting {number}")
     except DomainError as error:
-        return again(str(error), code=_status_of(error))
+        return again(str(error), code=status_of(error))
     return go(f"/meetings/{number}?done=status")
 
 
@@ -400,7 +392,7 @@ def verify_log(request: Request, csrf: Csrf = None) -> Response:
     if not who.signed_in:
         return refused(request, who, 403, "Sign in to verify the log.")
     if not csrf_ok(who, csrf):
-        return refused(request, who, 403, EXPIRED)
+        return refused(request, who, 403, FORM_EXPIRED)
     try:
         report = log.verify(store=store_of(request))
     except (LogError, DomainError) as error:
