@@ -32,6 +32,7 @@ FIELDS = [
     *COLUMNS,
     col("Note", "note"),
     col("Discrepancy", "discrepancy"),
+    col("External ref", "external_ref"),
     col("Version", "version"),
 ]
 
@@ -96,6 +97,9 @@ def add(
         date | None, date_option("When it was dispatched (default today).", "--dispatched-on")
     ] = None,
     note: Annotated[str, typer.Option(help="A note on the dispatch.")] = "",
+    ref: Annotated[
+        str | None, typer.Option("--ref", help="An external reference (the sender's own id).")
+    ] = None,
     expected_version: Annotated[
         int | None,
         typer.Option(
@@ -115,6 +119,7 @@ def add(
             quantity=quantity,
             dispatched_on=dispatched_on,
             note=note,
+            external_ref=ref,
             expected_version=expected_version,
         )
     output.done(f"Recorded delivery {found.id} of pledge {found.pledge_id}.")

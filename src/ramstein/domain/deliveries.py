@@ -50,6 +50,7 @@ class Delivery:
     received_quantity: int | None = None
     received_on: date | None = None
     discrepancy: str = ""
+    external_ref: str | None = None
     version: int = 0
 
     @property
@@ -59,13 +60,32 @@ class Delivery:
 
 @register_event("DeliveryRecorded", aggregate="delivery")
 @dataclass(frozen=True, slots=True)
-class DeliveryRecorded(Event):
+class DeliveryRecordedV1(Event):
+    """A delivery as the first schema had it: no external reference."""
+
     delivery_id: int
     pledge_id: int
     tranche: int
     quantity: int
     dispatched_on: date
     note: str
+
+    def aggregate_id(self) -> str:
+        return str(self.delivery_id)
+
+
+@register_event("DeliveryRecorded", 2, aggregate="delivery")
+@dataclass(frozen=True, slots=True)
+class DeliveryRecorded(Event):
+    """A dispatch; `external_ref` is the sender's own id for it (kept unique), for imports."""
+
+    delivery_id: int
+    pledge_id: int
+    tranche: int
+    quantity: int
+    dispatched_on: date
+    note: str
+    external_ref: str | None
 
     def aggregate_id(self) -> str:
         return str(self.delivery_id)
@@ -91,6 +111,7 @@ def record(
     quantity: int,
     dispatched_on: date,
     note: str = "",
+    external_ref: str | None = None,
 ) -> list[Event]:
     """Record a delivery; moves the pledge to delivering, and to delivered when complete."""
     check_quantity("quantity", quantity, "A delivery's quantity")
@@ -125,6 +146,7 @@ def record(
             quantity=quantity,
             dispatched_on=dispatched_on,
             note=note.strip(),
+            external_ref=external_ref,
         )
     ]
     if pledge.status is not PledgeStatus.DELIVERING:

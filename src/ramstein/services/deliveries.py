@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from ramstein.domain import deliveries as domain
 from ramstein.domain.deliveries import Delivery, DeliveryStatus
-from ramstein.domain.errors import NotFound, NotPermitted
+from ramstein.domain.errors import AlreadyExists, NotFound, NotPermitted
 from ramstein.domain.permissions import DONOR_ROLES, require_owner_or_chair
 from ramstein.domain.releasability import Principal, Role
 from ramstein.services import common
@@ -44,12 +44,17 @@ def record_delivery(
     quantity: int,
     dispatched_on: date | None = None,
     note: str = "",
+    external_ref: str | None = None,
     expected_version: int | None = None,
 ) -> Delivery:
     """Record a dispatch; `expected_version` is the pledge's version."""
     pledge = get_pledge(conn=uow.conn, viewer=actor, pledge_id=pledge_id)
     require_owner_or_chair(actor, pledge.donor, "record its deliveries", *DONOR_ROLES)
     common.check_version("pledge", pledge_id, pledge.version, expected_version)
+    if external_ref is not None and common.exists(
+        uow.conn, t.deliveries, external_ref=external_ref
+    ):
+        raise AlreadyExists("delivery with reference", external_ref)
     delivery_id = uow.next_id(t.deliveries.c.id)
     for event in domain.record(
         pledge,
@@ -58,6 +63,7 @@ def record_delivery(
         quantity=quantity,
         dispatched_on=dispatched_on or uow.today(),
         note=note,
+        external_ref=external_ref,
     ):
         uow.append(event, actor=actor, label=pledge.label, owner=pledge.donor)
     return get_delivery(conn=uow.conn, viewer=actor, delivery_id=delivery_id)

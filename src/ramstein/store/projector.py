@@ -373,8 +373,22 @@ def _tranche_revised(conn: Connection, seq: int, e: pl.TrancheRevised) -> None:
     _bump(conn, t.pledges, t.pledges.c.id == e.pledge_id, seq)
 
 
+@handles(dl.DeliveryRecordedV1)
+def _delivery_recorded_v1(conn: Connection, seq: int, e: dl.DeliveryRecordedV1) -> None:
+    _insert_delivery(conn, seq, e, None)
+
+
 @handles(dl.DeliveryRecorded)
 def _delivery_recorded(conn: Connection, seq: int, e: dl.DeliveryRecorded) -> None:
+    _insert_delivery(conn, seq, e, e.external_ref)
+
+
+def _insert_delivery(
+    conn: Connection,
+    seq: int,
+    e: dl.DeliveryRecorded | dl.DeliveryRecordedV1,
+    external_ref: str | None,
+) -> None:
     conn.execute(
         t.deliveries.insert(),
         dict(
@@ -388,6 +402,7 @@ def _delivery_recorded(conn: Connection, seq: int, e: dl.DeliveryRecorded) -> No
             received_quantity=None,
             received_on=None,
             discrepancy="",
+            external_ref=external_ref,
             version=1,
             created_seq=seq,
             updated_seq=seq,

@@ -189,6 +189,7 @@ def deliveries(conn: Connection, rows: Sequence[Row[Any]]) -> list[Delivery]:
             received_quantity=r.received_quantity,
             received_on=r.received_on,
             discrepancy=r.discrepancy,
+            external_ref=r.external_ref,
             version=r.version,
         )
         for r in rows

@@ -241,6 +241,7 @@ deliveries = sa.Table(
     sa.Column("received_quantity", sa.BigInteger),
     sa.Column("received_on", sa.Date),
     sa.Column("discrepancy", sa.Text, nullable=False),
+    sa.Column("external_ref", sa.String(128), unique=True),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("created_seq", sa.BigInteger, nullable=False),
     sa.Column("updated_seq", sa.BigInteger, nullable=False),

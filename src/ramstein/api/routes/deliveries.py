@@ -97,6 +97,7 @@ def record_delivery(
             quantity=body.quantity,
             dispatched_on=body.dispatched_on,
             note=body.note,
+            external_ref=body.external_ref,
             expected_version=expected,
         )
         return Created(public(made), f"{router.prefix}/{made.id}", made.version)

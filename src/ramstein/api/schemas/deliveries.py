@@ -6,7 +6,14 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from ramstein.api.schemas.common import Day, Note, Quantity, RecordId, label_fields
+from ramstein.api.schemas.common import (
+    Day,
+    ExternalRef,
+    Note,
+    Quantity,
+    RecordId,
+    label_fields,
+)
 from ramstein.domain.deliveries import Delivery, DeliveryStatus
 from ramstein.domain.releasability import Releasability
 
@@ -25,6 +32,7 @@ class DeliveryCreate(BaseModel):
     quantity: Quantity
     dispatched_on: Day | None = None
     note: Note = ""
+    external_ref: ExternalRef | None = None
 
 
 class ReceiptCreate(BaseModel):
@@ -49,6 +57,7 @@ class DeliveryPublic(BaseModel):
     received_quantity: int | None
     received_on: date | None
     discrepancy: str
+    external_ref: str | None
     releasability: Releasability = Field(description="The pledge's.")
     releasable_to: list[str]
     version: int
@@ -67,6 +76,7 @@ def public(d: Delivery) -> DeliveryPublic:
         received_quantity=d.received_quantity,
         received_on=d.received_on,
         discrepancy=d.discrepancy,
+        external_ref=d.external_ref,
         version=d.version,
         **label_fields(d.label),
     )
