@@ -17,6 +17,7 @@ from ramstein.cli import (
     chair,
     coalitions,
     deliveries,
+    interchange,
     log,
     maintenance,
     match,
@@ -95,6 +96,8 @@ for name, group in (
     ("users", users.app),
     ("tokens", tokens.app),
     ("demo", demo_app),
+    ("import", interchange.import_app),
+    ("export", interchange.export_app),
 ):
     app.add_typer(group, name=name)
 
