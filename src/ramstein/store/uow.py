@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -69,6 +70,9 @@ class UnitOfWork:
         """Start the next command of a group commit on `clock`; the mark returns to here."""
         self._clock = clock
         self.appended = []
+        return self._mark()
+
+    def _mark(self) -> Mark:
         return Mark(
             self.size,
             self.last_at,
@@ -78,6 +82,21 @@ class UnitOfWork:
             self._start_size,
             dict(self._last_ids),
         )
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the command that may fail alone: on an error, what it appended and
+        projected is undone and the error goes on; the rest of the transaction stands."""
+        mark, kept = self._mark(), list(self.appended)
+        nested = self.conn.begin_nested()
+        try:
+            yield
+        except BaseException:
+            nested.rollback()
+            self.roll_back_to(mark)
+            self.appended = kept
+            raise
+        nested.commit()
 
     def roll_back_to(self, mark: Mark) -> None:
         """Forget what the command since `mark` appended (its savepoint was rolled back)."""
