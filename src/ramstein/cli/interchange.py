@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,12 +14,17 @@ from rich.table import Table
 from rich.text import Text
 
 from ramstein.cli import output
-from ramstein.cli.context import principal, store
+from ramstein.cli.context import principal, reading, store
 from ramstein.cli.errors import BadInput, fail
 from ramstein.cli.inputs import AsJson
+from ramstein.interchange import writers
+from ramstein.interchange.layouts import LAYOUTS
+from ramstein.interchange.records import Records
 from ramstein.interchange.sheets import FileRefused
-from ramstein.services import imports
+from ramstein.interchange.templates import template_csv, template_xlsx
+from ramstein.services import catalogue, exports, imports, participants
 from ramstein.services.imports import Action, ImportReport
+from ramstein.settings import Settings
 
 import_app = typer.Typer(
     help="Import needs, pledges and deliveries from Excel or CSV, or a Kiel Tracker release.",
@@ -192,3 +199,125 @@ def _import_command(kind: str, what: str) -> None:
 _import_command("needs", "the recipient's needs")
 _import_command("pledges", "pledges and their tranches")
 _import_command("deliveries", "deliveries and their receipt")
+
+
+# --- export -----------------------------------------------------------------------------
+
+
+class Format(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+    JSON = "json"
+    HXL = "hxl"
+
+
+Out = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", "-o", help="Write to this file (default: standard output).", dir_okay=False
+    ),
+]
+
+
+def gathered(ctx: typer.Context) -> Records:
+    """Everything the acting principal may see, for an export."""
+    with reading(ctx) as (conn, viewer):
+        return exports.gather(conn=conn, viewer=viewer, group_name=Settings().group_name)
+
+
+def emit(content: str | bytes, out: Path | None, what: str) -> None:
+    """Write an export to `out`, or to standard output (text only)."""
+    if out is None:
+        if isinstance(content, bytes):
+            raise BadInput(f"{what} is binary: give --out FILE.")
+        sys.stdout.write(content)
+        return
+    out.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    output.console(stderr=True).print(Text(f"Wrote {what} to {out}."))
+
+
+def _export_list(name: str) -> None:
+    def command(
+        ctx: typer.Context,
+        fmt: Annotated[Format, typer.Option("--format", "-f", help="The file format.")] = (
+            Format.CSV
+        ),
+        out: Out = None,
+    ) -> None:
+        records = gathered(ctx)
+        t = writers.table(name, records)
+        if fmt is Format.CSV:
+            emit(writers.to_csv(t), out, f"{len(t.rows)} {name}")
+        elif fmt is Format.XLSX:
+            emit(writers.to_xlsx([t]), out, f"{len(t.rows)} {name}")
+        elif fmt is Format.JSON:
+            emit(writers.to_json(t, records), out, f"{len(t.rows)} {name}")
+        else:
+            from ramstein.interchange import hxl  # TODO(integrate): top-level once it lands
+
+            if name not in hxl.KINDS:
+                raise BadInput(f"HXL is written for {', '.join(hxl.KINDS)}, not for {name}.")
+            emit(hxl.hxl_csv(name, records), out, f"{len(t.rows)} {name} (HXL)")
+
+    command.__doc__ = (
+        f"Export the {name} you may see, as CSV (default), XLSX, JSON or HXL-tagged CSV."
+    )
+    export_app.command(name)(command)
+
+
+for _name in writers.LISTS:
+    _export_list(_name)
+
+
+@export_app.command("workbook")
+def workbook(
+    ctx: typer.Context,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The .xlsx file to write.", dir_okay=False)
+    ],
+) -> None:
+    """Export every list you may see into one workbook, a sheet each (needs, pledges and
+    deliveries import again from it unchanged)."""
+    records = gathered(ctx)
+    emit(writers.to_xlsx([writers.table(n, records) for n in writers.LISTS]), out, "the workbook")
+
+
+# --- templates --------------------------------------------------------------------------
+
+
+def templates(
+    ctx: typer.Context,
+    kinds: Annotated[
+        list[str] | None,
+        typer.Argument(help="needs, pledges, deliveries (default: all three).", metavar="KIND"),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The folder to write them to.", file_okay=False)
+    ] = Path("."),
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="xlsx (default) or csv.")] = (
+        Format.XLSX
+    ),
+) -> None:
+    """Write blank import files: the columns each import reads, and in a workbook what each
+    column means, with drop-down lists of the codes this database knows."""
+    chosen = kinds or list(imports.KINDS)
+    unknown = [k for k in chosen if k not in LAYOUTS]
+    if unknown or fmt not in (Format.XLSX, Format.CSV):
+        raise BadInput(
+            f"Templates are for {', '.join(imports.KINDS)}, as xlsx or csv; not {unknown or fmt}."
+        )
+    with reading(ctx) as (conn, viewer):
+        codes = {
+            "item_types": [i.code for i in catalogue.list_items(conn=conn, viewer=viewer)],
+            "participants": [
+                p.code for p in participants.list_participants(conn=conn, viewer=viewer)
+            ],
+        }
+    out.mkdir(parents=True, exist_ok=True)
+    for kind in chosen:
+        path = out / f"{kind}.{fmt.value}"
+        if fmt is Format.XLSX:
+            path.write_bytes(template_xlsx(LAYOUTS[kind], codes=codes))
+        else:
+            path.write_text(template_csv(LAYOUTS[kind]), encoding="utf-8")
+        output.done(f"Wrote {path}.")

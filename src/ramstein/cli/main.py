@@ -76,6 +76,7 @@ app.command("init")(maintenance.init)
 app.command("status")(maintenance.status)
 app.command("rebuild")(maintenance.rebuild)
 app.command("serve")(serve.serve)
+app.command("templates")(interchange.templates)
 
 for name, group in (
     ("participants", participants.app),

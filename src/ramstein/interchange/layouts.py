@@ -193,7 +193,8 @@ DELIVERY_COLUMNS: tuple[Column, ...] = (
     Column("discrepancy", "What did not arrive, and why (when fewer were received).", ()),
     Column("donor", "The donor (written by export).", export_only=True),
     Column("status", "dispatched or received (written by export).", export_only=True),
-    *_label_columns(),
+    Column("releasability", "The pledge's label (written by export).", export_only=True),
+    Column("releasable_to", "The pledge's named participants (export).", export_only=True),
     Column("version", "The record's version (written by export).", export_only=True),
 )
 

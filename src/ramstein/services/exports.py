@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ramstein.domain.releasability import Principal, Role
 from ramstein.interchange.records import Records
 from ramstein.services import capabilities, catalogue, deliveries, needs, participants, pledges
 from ramstein.services.log import log_size
+from ramstein.store import tables as t
 
 
 def audience_of(viewer: Principal) -> str:
@@ -22,9 +24,21 @@ def audience_of(viewer: Principal) -> str:
 
 
 def gather(
-    *, conn: Connection, viewer: Principal, generated_at: datetime, group_name: str
+    *,
+    conn: Connection,
+    viewer: Principal,
+    group_name: str,
+    generated_at: datetime | None = None,
 ) -> Records:
-    """Every list `viewer` may see, read in one transaction (so at one log position)."""
+    """Every list `viewer` may see, read in one transaction (so at one log position).
+
+    `generated_at` defaults to the time of the log's last entry, so that the same records at
+    the same log position export to the same bytes."""
+    if generated_at is None:
+        last = conn.execute(sa.select(t.log_head.c.last_at)).scalar_one()
+        generated_at = (
+            datetime.fromisoformat(str(last)) if last else datetime(1970, 1, 1, tzinfo=UTC)
+        )
     return Records(
         audience=audience_of(viewer),
         generated_at=generated_at,
