@@ -26,6 +26,7 @@ from ramstein.api.routes import (
     catalogue,
     chair,
     deliveries,
+    interchange,
     log,
     matching,
     meetings,
@@ -58,6 +59,7 @@ ROUTERS = (
     chair.router,
     log.router,
     analytics.router,
+    interchange.router,
 )
 """In the order requests are matched: the records most read come first."""
 

@@ -22,7 +22,7 @@ from ramstein.interchange.layouts import LAYOUTS
 from ramstein.interchange.records import Records
 from ramstein.interchange.sheets import FileRefused
 from ramstein.interchange.templates import template_csv, template_xlsx
-from ramstein.services import catalogue, exports, imports, participants
+from ramstein.services import exports, imports
 from ramstein.services.imports import Action, ImportReport
 from ramstein.settings import Settings
 
@@ -307,12 +307,7 @@ def templates(
             f"Templates are for {', '.join(imports.KINDS)}, as xlsx or csv; not {unknown or fmt}."
         )
     with reading(ctx) as (conn, viewer):
-        codes = {
-            "item_types": [i.code for i in catalogue.list_items(conn=conn, viewer=viewer)],
-            "participants": [
-                p.code for p in participants.list_participants(conn=conn, viewer=viewer)
-            ],
-        }
+        codes = exports.known_codes(conn=conn, viewer=viewer)
     out.mkdir(parents=True, exist_ok=True)
     for kind in chosen:
         path = out / f"{kind}.{fmt.value}"

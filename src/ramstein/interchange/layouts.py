@@ -109,9 +109,8 @@ PLEDGE_COLUMNS: tuple[Column, ...] = (
     _ID,
     Column(
         "donor",
-        "The donor's code (ISO 3166 alpha-3 for a state).",
+        "The donor's code (ISO 3166 alpha-3 for a state); default: the participant importing.",
         ("donor_code", "country", "iso", "participant"),
-        True,
         example="DEU",
     ),
     Column(
@@ -220,7 +219,7 @@ class PledgeRow:
     line: int
     ref: str | None
     id: int | None
-    donor: str
+    donor: str | None
     item_type: str
     quantity: int
     source: PledgeSource
@@ -365,7 +364,7 @@ def _pledge(c: _Cells, rates: Mapping[str, Decimal]) -> PledgeRow:
         line=c.line,
         ref=_ref(c),
         id=c.get("id", _record_id),
-        donor=c.need("donor", _upper_code),
+        donor=c.get("donor", _upper_code),
         item_type=c.need("item_type", cells.code),
         quantity=c.need("quantity", cells.whole),
         source=c.get("source", lambda x: cells.choice(PledgeSource, x)) or PledgeSource.STOCKS,
@@ -462,8 +461,6 @@ def parse(
             problems += c.problems
         else:
             found.append(parsed)
-    if not rows:
-        problems.append(Problem(2, "", "", f"the file has a header but no {layout.kind}"))
     return found, problems
 
 

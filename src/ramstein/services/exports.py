@@ -51,3 +51,11 @@ def gather(
         pledges=pledges.list_pledges(conn=conn, viewer=viewer),
         deliveries=deliveries.list_deliveries(conn=conn, viewer=viewer),
     )
+
+
+def known_codes(*, conn: Connection, viewer: Principal) -> dict[str, list[str]]:
+    """The codes an import file may use, by list (for a template's drop-downs)."""
+    return {
+        "item_types": [i.code for i in catalogue.list_items(conn=conn, viewer=viewer)],
+        "participants": [p.code for p in participants.list_participants(conn=conn, viewer=viewer)],
+    }

@@ -373,10 +373,13 @@ class _Importer:
     def _new_pledge(self, row: PledgeRow) -> Change:
         if row.id is not None and row.ref is None:
             raise _RowError("id", str(row.id), "no such pledge; give a ref to create one")
+        donor = row.donor or self.actor.participant
+        if donor is None:
+            raise _RowError("donor", "", "required")
         made = pledges.announce_pledge(
             uow=self.uow,
             actor=self.actor,
-            donor=row.donor,
+            donor=donor,
             item_type=row.item_type,
             quantity=row.quantity,
             value=row.value,
