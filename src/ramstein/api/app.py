@@ -39,7 +39,7 @@ from ramstein.services import maintenance
 from ramstein.services.log import HostSigner, load_host
 from ramstein.settings import Settings
 from ramstein.store.engine import Store
-from ramstein.web import analysis_pages, meeting_pages, record_forms
+from ramstein.web import analysis_pages, data_pages, meeting_pages, record_forms
 from ramstein.web import pages as web_pages
 from ramstein.web.sessions import Sealer, load_key
 
@@ -174,6 +174,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(meeting_pages.router)
     app.include_router(analysis_pages.router)
     app.include_router(record_forms.router)
+    app.include_router(data_pages.router)
     # The UI works on a closed network: Plotly's script comes from its Python package.
     app.mount("/static/vendor", StaticFiles(directory=PLOTLY_JS), name="vendor")
     app.mount("/static", StaticFiles(directory=WEB_STATIC), name="static")

@@ -115,6 +115,7 @@ NAV = (
     ("/meetings", "Meetings"),
     ("/matching", "Matching"),
     ("/log", "Log"),
+    ("/data", "Data"),
 )
 
 
