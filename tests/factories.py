@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import pytest
 
+from ramstein.domain import sources
 from ramstein.domain.capabilities import CoalitionRole
 from ramstein.domain.deliveries import Delivery
 from ramstein.domain.errors import DomainError
@@ -499,7 +500,8 @@ def every_event_script(store: Store) -> Principals:
 
 def meeting_events_script(store: Store) -> None:
     """After `every_event_script`: meeting 2 under NATO's chair with an agenda of the chair's,
-    an action item closed, and a decision as the first schema wrote it (as old logs hold it)."""
+    an action item closed, a decision as the first schema wrote it (as old logs hold it), and
+    an outside source cited."""
     nato = principal(ALLIANCE, Role.CHAIR, Role.DONOR)
     with store.write(clock=CLOCK) as uow:
         meetings.schedule_meeting(
@@ -528,3 +530,35 @@ def meeting_events_script(store: Store) -> None:
             label=PUBLIC,
             owner=ALLIANCE,
         )
+        # An outside source cited as a record, with figures of more places than NUMERIC keeps.
+        uow.append(
+            sources.record_source(
+                source="kiel-ust",
+                release="29",
+                period="04/2026",
+                published_on=date(2026, 8, 4),
+                label="Ukraine Support Tracker, Release 29 (04/2026)",
+                citation="Kiel Institute for the World Economy, Release 29",
+                donors=(sources.SourceDonor("DEU", "Germany"), sources.SourceDonor("EU", "EU")),
+                figures=(
+                    sources.SourceFigure(
+                        "data_explorer.csv", 2, "DEU", "", "", "", "gdp", Decimal("4121.1601750543")
+                    ),
+                    sources.SourceFigure(
+                        "data_explorer.csv", 2, "DEU", "2022-03", "", "", "pct_gdp",
+                        Decimal("0.000201482184415531"),
+                    ),
+                    sources.SourceFigure(
+                        "data_explorer.csv", 3, "EU", "2022-03", "", "", "to_be_allocated",
+                        Decimal("-0.600"),
+                    ),
+                    sources.SourceFigure(
+                        "weapons.csv", 2, "DEU", "", "Air Defense", "Iris-T SLM", "system",
+                        Decimal(14),
+                    ),
+                ),
+            ),
+            actor=nato,
+            label=PUBLIC,
+            owner=ALLIANCE,
+        )  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated
@@ -10,14 +11,15 @@ import typer
 
 from ramstein.cli import output
 from ramstein.cli.context import reading
+from ramstein.cli.errors import BadInput
 from ramstein.cli.inputs import AsJson, date_option, decimal_option
-from ramstein.cli.output import col
+from ramstein.cli.output import Column, col
 from ramstein.domain.pledges import PledgeSource
-from ramstein.reports.analytics import BILLION, DEFAULT_BASELINE_EUR
+from ramstein.reports.analytics import BILLION, DEFAULT_BASELINE_EUR, Month, MonthTotal
 from ramstein.services import analytics
 
 app = typer.Typer(
-    help="Analytics over the records you may see: donors, fair shares, reliability, areas.",
+    help="Analytics over the records you may see: donors, months, fair shares, reliability, areas.",
     no_args_is_help=True,
 )
 
@@ -160,3 +162,57 @@ def areas(ctx: typer.Context, as_json: AsJson = False) -> None:
     with reading(ctx) as (conn, viewer):
         found = analytics.areas(conn=conn, viewer=viewer)
     output.listing(found, AREA_COLUMNS, as_json=as_json, title="Areas", empty="No areas.")
+
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(value: str) -> Month:
+    """A month written YYYY-MM."""
+    found = MONTH.match(value.strip())
+    if found is None or not 1 <= int(found.group(2)) <= 12:
+        raise BadInput(f"{value!r} is not a month; write it as YYYY-MM (e.g. 2022-03).")
+    return (int(found.group(1)), int(found.group(2)))
+
+
+def _area_bn(area: str) -> Column:
+    def get(row: MonthTotal) -> Decimal | None:
+        return next((a.eur_bn for a in row.areas if a.area == area), None)
+
+    return Column(area, get, "right")
+
+
+@app.command("monthly")
+def monthly(
+    ctx: typer.Context,
+    first: Annotated[
+        str | None,
+        typer.Option("--from", help="First month (default: the first).", metavar="YYYY-MM"),
+    ] = None,
+    last: Annotated[
+        str | None,
+        typer.Option("--until", help="Last month (default: the last).", metavar="YYYY-MM"),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Per month of announcement: the value of the pledges not cancelled, in EUR billions,
+    split by capability area (after `import kiel`: the Tracker's monthly totals and their
+    military, financial and humanitarian parts)."""
+    with reading(ctx) as (conn, viewer):
+        found = analytics.monthly(
+            conn=conn,
+            viewer=viewer,
+            first=None if first is None else parse_month(first),
+            last=None if last is None else parse_month(last),
+        )
+    areas = [a.area for a in found[0].areas] if found else []
+    columns = [
+        col("Month", "month"),
+        col("Total", "total_eur_bn", right=True),
+        *(_area_bn(a) for a in areas),
+        col("Pledges", "pledges", right=True),
+        col("Donors", "donors", right=True),
+    ]
+    output.listing(
+        found, columns, as_json=as_json, title="Pledged by month, EUR bn", empty="No pledges."
+    )

@@ -17,7 +17,7 @@ from ramstein.cli import output
 from ramstein.cli.context import principal, reading, store
 from ramstein.cli.errors import BadInput, fail
 from ramstein.cli.inputs import AsJson
-from ramstein.interchange import writers
+from ramstein.interchange import hxl, writers
 from ramstein.interchange.layouts import LAYOUTS
 from ramstein.interchange.records import Records
 from ramstein.interchange.sheets import FileRefused
@@ -253,8 +253,6 @@ def _export_list(name: str) -> None:
         elif fmt is Format.JSON:
             emit(writers.to_json(t, records), out, f"{len(t.rows)} {name}")
         else:
-            from ramstein.interchange import hxl  # TODO(integrate): top-level once it lands
-
             if name not in hxl.KINDS:
                 raise BadInput(f"HXL is written for {', '.join(hxl.KINDS)}, not for {name}.")
             emit(hxl.hxl_csv(name, records), out, f"{len(t.rows)} {name} (HXL)")

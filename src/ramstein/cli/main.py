@@ -18,6 +18,7 @@ from ramstein.cli import (
     coalitions,
     deliveries,
     interchange,
+    kiel,
     log,
     maintenance,
     match,
@@ -102,6 +103,9 @@ for name, group in (
 ):
     app.add_typer(group, name=name)
 
+
+interchange.import_app.command("kiel")(kiel.import_kiel)
+interchange.export_app.command("kiel")(kiel.export_kiel)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,4 +1,5 @@
-"""The Kiel Institute Ukraine Support Tracker (release 29), read from the package's data.
+"""The Kiel Institute Ukraine Support Tracker (release 29), read from the package's data
+through `ramstein.interchange.kiel` (the reader `ramstein import kiel` uses).
 
 Only what the demo needs: each donor's monthly military allocations and GDP, and the heavy
 weapons delivered by donor and category. The files are real outside data; never edit them.
@@ -6,18 +7,16 @@ weapons delivered by donor and category. The files are real outside data; never 
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
 
+from ramstein.interchange.kiel import EU_CODE as EU_CODE
+from ramstein.interchange.kiel import FILES, KielRelease, parse_release
+
 RELEASE = "kiel-ust-r29"
-EU_CODE = "EU"
-"""The Tracker gives the EU institutions no ISO code; the demo uses 'EU' for them."""
 
 Month = tuple[int, int]
 
@@ -41,30 +40,30 @@ class HeavyWeapon:
     count: int
 
 
-def _read(name: str) -> list[dict[str, str]]:
-    text = resources.files("ramstein.demo").joinpath("data", RELEASE, name).read_text("utf-8")
-    return list(csv.DictReader(io.StringIO(text)))
+@cache
+def release() -> KielRelease:
+    """The release, read (and every cell checked) by `ramstein.interchange.kiel`."""
+    folder = resources.files("ramstein.demo").joinpath("data", RELEASE)
+    return parse_release(
+        {name: folder.joinpath(name).read_text("utf-8") for name in FILES}, RELEASE
+    )
 
 
 @cache
 def donors() -> dict[str, KielDonor]:
     """Every donor in the Tracker by code; GDP None where the Tracker gives none (EU)."""
-    out: dict[str, KielDonor] = {}
-    for row in _read("data_explorer.csv"):
-        code = row["iso"] or EU_CODE
-        gdp = Decimal(row["gdp"]) if row["gdp"] else Decimal(0)
-        out[code] = KielDonor(code=code, name=row["country"], gdp_eur_bn=gdp or None)
-    return out
+    return {
+        d.iso: KielDonor(code=d.iso, name=d.name, gdp_eur_bn=d.gdp or None)
+        for d in release().donors().values()
+    }
 
 
 @cache
 def military_allocations() -> dict[str, dict[Month, Decimal]]:
     """Military allocations by donor code and (year, month), in EUR billions."""
     out: dict[str, dict[Month, Decimal]] = defaultdict(dict)
-    for row in _read("data_explorer.csv"):
-        code = row["iso"] or EU_CODE
-        month = (int(row["year"]), int(row["month"]))
-        out[code][month] = out[code].get(month, Decimal(0)) + Decimal(row["military"] or "0")
+    for row in release().months:
+        out[row.iso][(row.year, row.month)] = row.military
     return dict(out)
 
 
@@ -81,19 +80,11 @@ def military_total(code: str, first: Month | None = None, last: Month | None = N
     )
 
 
-_WEAPON = re.compile(r"^(.*\S)\s*\((\d+)\)$")
-
-
 @cache
 def heavy_weapons() -> tuple[HeavyWeapon, ...]:
     """Heavy-weapon deliveries, one line per donor and named system, in file order."""
-    by_name = {d.name: d.code for d in donors().values()}
-    out: list[HeavyWeapon] = []
-    for row in _read("weapons.csv"):
-        code = by_name[row["donor"]]
-        for part in row["weapons_list"].split(";"):
-            found = _WEAPON.match(part.strip())
-            if found is None:
-                raise ValueError(f"cannot read the weapon {part!r} of {row['donor']}")
-            out.append(HeavyWeapon(code, row["category"], found.group(1), int(found.group(2))))
-    return tuple(out)
+    return tuple(
+        HeavyWeapon(row.iso, row.category, system.name, system.count)
+        for row in release().weapons
+        for system in row.systems
+    )

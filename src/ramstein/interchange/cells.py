@@ -9,6 +9,7 @@ guessing: thousands separators in the English style (`1,250,000`, or spaces), da
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -26,7 +27,12 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 _SERIALS = range(1, 2958466)  # 1900-01-01 .. 9999-12-31
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^[+-]?\d+(\.\d+)?$")
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DAY = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
+"""An ISO date, alone or followed by a time of day (which is dropped)."""
+_EXCEL_DIGITS = 15
+"""Excel keeps 15 significant digits: any further digits of a float are binary noise."""
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -79,6 +85,8 @@ def whole(cell: Cell, *, what: str = "a whole number", maximum: int = MAX_QUANTI
         value = Decimal(raw)
     except InvalidOperation:
         raise BadCell(what) from None
+    if not value.is_finite():
+        raise BadCell(what)
     if value != value.to_integral_value():
         raise BadCell(f"{what}, not a fraction")
     if abs(value) > maximum:
@@ -94,8 +102,14 @@ def amount(cell: Cell, *, places: int = 2, maximum: Decimal = MAX_AMOUNT) -> Dec
         value = Decimal(raw)
     except InvalidOperation:
         raise BadCell("an amount, such as 1250000.00") from None
-    if isinstance(cell, float):
-        value = Decimal(repr(round(cell, places)))
+    if not value.is_finite():
+        raise BadCell("an amount, such as 1250000.00")
+    if isinstance(cell, float) and -value.as_tuple().exponent > places:  # type: ignore[operator]
+        # 0.1 + 0.2 reads as 0.30000000000000004: round it, but only where the digits lost lie
+        # beyond the 15 a person can type into Excel (1234.567 stays refused).
+        rounded = Decimal(repr(round(cell, places)))
+        if Decimal(format(cell, f".{_EXCEL_DIGITS}g")) == rounded:
+            value = rounded
     if -value.as_tuple().exponent > places:  # type: ignore[operator]
         raise BadCell(f"an amount with at most {places} decimal places")
     if abs(value) > maximum:
@@ -112,9 +126,10 @@ def day(cell: Cell) -> date:
     raw = text(cell)
     if re.fullmatch(r"\d{4,7}(\.0+)?", raw):
         return _serial(float(raw))
-    if raw[:10] and _ISO_DAY.match(raw[:10]) and (len(raw) == 10 or raw[10] in "T "):
+    iso = _ISO_DAY.match(raw)
+    if iso is not None:
         try:
-            return date.fromisoformat(raw[:10])
+            return date.fromisoformat(iso.group(1))
         except ValueError:
             raise BadCell("a date that exists, as YYYY-MM-DD") from None
     if re.fullmatch(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}", raw):
@@ -123,7 +138,9 @@ def day(cell: Cell) -> date:
 
 
 def _serial(number: float) -> date:
-    if not float(number).is_integer() or int(number) not in _SERIALS:
+    # An int is checked as one: a huge one (an XLSX may hold any digits) has no float.
+    whole_number = isinstance(number, int) or (math.isfinite(number) and number.is_integer())
+    if not whole_number or int(number) not in _SERIALS:
         raise BadCell("a date as YYYY-MM-DD (or an Excel date serial number)")
     return _EXCEL_EPOCH + timedelta(days=int(number))
 

@@ -332,6 +332,8 @@ def _money(c: _Cells, rates: Mapping[str, Decimal]) -> Money | None:
         if rate is not None and rate != 1:
             c.fail("eur_rate", "a value in EUR has rate 1")
         return Money.eur_amount(value)
+    if rate is None and c.text("eur_rate"):
+        return None  # the rate given cannot be read, and is reported as such
     rate = rate if rate is not None else rates.get(currency)
     if rate is None:
         c.fail("eur_rate", f"a value in {currency} needs its rate (EUR per {currency})")

@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +38,18 @@ _NOT_TABLES = {
     b"\x1f\x8b": "a gzip archive",
 }
 _MERGE = re.compile(rb'<mergeCell[^>]*\bref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
+_DAMAGED = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    zlib.error,
+    LookupError,  # KeyError for a missing part; IndexError for a workbook without sheets
+    OSError,
+    EOFError,
+    SyntaxError,  # malformed XML inside: ElementTree's ParseError and lxml's XMLSyntaxError
+    ValueError,
+    TypeError,
+)
+"""What openpyxl and zipfile raise on a ZIP that is no workbook, or a workbook damaged inside."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,10 +173,21 @@ def _csv(data: bytes, name: str) -> Sheet:
 def _xlsx(data: bytes, name: str, sheet: str | None, prefer: str | None) -> Sheet:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+    except _DAMAGED as error:
         raise Unreadable(
             name, [Problem(0, "", "", f"a ZIP archive but not an Excel workbook ({error})")]
         ) from None
+    try:
+        return _read_book(book, data, name, sheet, prefer)
+    except _DAMAGED as error:
+        raise Unreadable(
+            name, [Problem(0, "", "", f"a damaged Excel workbook: it cannot be read ({error})")]
+        ) from None
+
+
+def _read_book(
+    book: openpyxl.Workbook, data: bytes, name: str, sheet: str | None, prefer: str | None
+) -> Sheet:
     try:
         if sheet is None:
             chosen = book[prefer] if prefer in book.sheetnames else book.worksheets[0]

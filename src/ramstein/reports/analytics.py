@@ -12,7 +12,10 @@ Counting rules, the same everywhere:
   at the item type's reference value; a unit of it is worth the value over the quantity;
 - pledged: every pledge not cancelled; committed: those committed, contracted, delivering
   or delivered; delivered: the units dispatched against its tranches, at the unit value;
-- a multi-year pledge counts towards each of its years in equal parts.
+- a multi-year pledge counts towards each of its years in equal parts (the monthly series
+  counts it, whole, in the month it was announced);
+- EUR billions are given to six places, as the Kiel Institute's Ukraine Support Tracker
+  publishes them (to the thousand euros).
 """
 
 from __future__ import annotations
@@ -71,6 +74,11 @@ def _share(part: Decimal, whole: Decimal) -> Decimal | None:
     return _ratio(part / whole) if whole else None
 
 
+def eur_bn(value: Decimal) -> Decimal:
+    """EUR as EUR billions to six places (exact for amounts in whole thousands of euros)."""
+    return _ratio(value / BILLION)
+
+
 # --- per donor ----------------------------------------------------------------------------
 
 
@@ -83,6 +91,8 @@ class DonorTotals:
     name: str
     pledges: int
     pledged_eur: Decimal
+    pledged_eur_bn: Decimal
+    """The same in EUR billions to six places, as the Kiel Tracker gives a donor's total."""
     committed_eur: Decimal
     delivered_eur: Decimal
     pledged_units: int
@@ -116,6 +126,7 @@ def donor_totals(
                 name=who.name if who is not None else donor,
                 pledges=len(given),
                 pledged_eur=_cents(pledged),
+                pledged_eur_bn=eur_bn(pledged),
                 committed_eur=_cents(committed),
                 delivered_eur=_cents(delivered),
                 pledged_units=sum(p.quantity for p in given),
@@ -127,6 +138,101 @@ def donor_totals(
             )
         )
     return sorted(rows, key=lambda r: (-r.pledged_eur, r.donor))
+
+
+# --- by month -----------------------------------------------------------------------------
+
+Month = tuple[int, int]
+"""(year, month)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AreaAmount:
+    """What one capability area's pledges of a month are worth."""
+
+    area: str
+    eur: Decimal
+    eur_bn: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class MonthTotal:
+    """The value of the pledges announced in a month, in EUR and EUR billions, split by
+    capability area (every area of the series, in code order, 0 where it had none)."""
+
+    month: str
+    """YYYY-MM."""
+    pledges: int
+    donors: int
+    total_eur: Decimal
+    total_eur_bn: Decimal
+    areas: tuple[AreaAmount, ...]
+
+
+def month_text(month: Month) -> str:
+    return f"{month[0]:04d}-{month[1]:02d}"
+
+
+def _next_month(month: Month) -> Month:
+    year, number = month
+    return (year + number // 12, number % 12 + 1)
+
+
+def monthly_totals(
+    pledges: Iterable[Pledge],
+    items: Mapping[str, ItemType],
+    *,
+    first: Month | None = None,
+    last: Month | None = None,
+) -> list[MonthTotal]:
+    """Per month of announcement, every pledge not cancelled and worth something, by area.
+
+    The series runs without gaps from the first month with such a pledge to the last (within
+    `first` and `last`, when given). A pledge worth nothing adds nothing and is not counted:
+    the Kiel Tracker's heavy weapons, whose value lies inside their donor's military
+    allocations, are recorded that way."""
+    by_month: dict[Month, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    counted: dict[Month, int] = defaultdict(int)
+    givers: dict[Month, set[str]] = defaultdict(set)
+    areas: set[str] = set()
+    for pledge in pledges:
+        if pledge.status is PledgeStatus.CANCELLED:
+            continue
+        month = (pledge.announced_on.year, pledge.announced_on.month)
+        if (first is not None and month < first) or (last is not None and month > last):
+            continue
+        value = pledge_eur(pledge, items)
+        if not value:
+            continue
+        area = items[pledge.item_type].area
+        by_month[month][area] += value
+        counted[month] += 1
+        givers[month].add(pledge.donor)
+        areas.add(area)
+    if not by_month:
+        return []
+    rows = []
+    month, end = min(by_month), max(by_month)
+    while month <= end:
+        values = by_month.get(month, {})
+        total = sum(values.values(), Decimal(0))
+        rows.append(
+            MonthTotal(
+                month=month_text(month),
+                pledges=counted.get(month, 0),
+                donors=len(givers.get(month, ())),
+                total_eur=_cents(total),
+                total_eur_bn=eur_bn(total),
+                areas=tuple(
+                    AreaAmount(
+                        a, _cents(values.get(a, Decimal(0))), eur_bn(values.get(a, Decimal(0)))
+                    )
+                    for a in sorted(areas)
+                ),
+            )
+        )
+        month = _next_month(month)
+    return rows
 
 
 # --- burden sharing -----------------------------------------------------------------------

@@ -21,6 +21,8 @@ from ramstein.reports.analytics import (
     CoveragePoint,
     DonorTotals,
     FairShare,
+    Month,
+    MonthTotal,
     Reliability,
 )
 from ramstein.services import capabilities, catalogue, deliveries, needs, participants, pledges
@@ -36,6 +38,41 @@ def donors(*, conn: Connection, viewer: Principal) -> list[DonorTotals]:
         pledges.list_pledges(conn=conn, viewer=viewer),
         _items(conn, viewer),
         participants.list_participants(conn=conn, viewer=viewer),
+    )
+
+
+def monthly(
+    *,
+    conn: Connection,
+    viewer: Principal,
+    first: Month | None = None,
+    last: Month | None = None,
+) -> list[MonthTotal]:
+    """Per month of announcement (from `first` to `last`, each a (year, month), when given):
+    the value of the pledges not cancelled, in EUR and EUR billions, split by capability area.
+
+    Over the records the viewer may see, like every figure here (so no small-cell rule: the
+    viewer could add each figure up itself). After `ramstein import kiel` the areas are the
+    Tracker's aid types and the figures are its monthly totals."""
+    if first is not None and last is not None and first > last:
+        raise InvalidValue(
+            "first",
+            f"The series cannot start ({figures.month_text(first)}) after it ends "
+            f"({figures.month_text(last)}).",
+        )
+    for field, month in (("first", first), ("last", last)):
+        if month is not None and not (1900 <= month[0] <= 2999 and 1 <= month[1] <= 12):
+            raise InvalidValue(field, f"{month} is not a month this record can hold.")
+    since = date(*first, 1) if first is not None else None
+    until = None
+    if last is not None:
+        following = date(last[0] + last[1] // 12, last[1] % 12 + 1, 1)
+        until = date.fromordinal(following.toordinal() - 1)
+    return figures.monthly_totals(
+        pledges.list_pledges(conn=conn, viewer=viewer, announced_from=since, announced_until=until),
+        _items(conn, viewer),
+        first=first,
+        last=last,
     )
 
 

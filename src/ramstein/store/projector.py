@@ -21,6 +21,7 @@ from ramstein.domain import meetings as mt
 from ramstein.domain import needs as nd
 from ramstein.domain import participants as pt
 from ramstein.domain import pledges as pl
+from ramstein.domain import sources as src
 from ramstein.domain.events import Event
 from ramstein.domain.releasability import Label
 from ramstein.store import tables as t
@@ -585,3 +586,63 @@ def _witness(conn: Connection, seq: int, e: hs.WitnessSet) -> None:
 def _quorum(conn: Connection, seq: int, e: hs.WitnessQuorumSet) -> None:
     conn.execute(t.witness_policy.delete())
     conn.execute(t.witness_policy.insert(), dict(id=1, quorum=e.quorum))
+
+
+# --- outside sources ----------------------------------------------------------------------
+
+
+@handles(src.SourceRecorded)
+def _source_recorded(conn: Connection, seq: int, e: src.SourceRecorded) -> None:
+    s, d, f = t.sources, t.source_donors, t.source_figures
+    key = sa.and_(s.c.source == e.source, s.c.release == e.release)
+    values = dict(
+        period=e.period,
+        published_on=e.published_on,
+        label=e.label,
+        citation=e.citation,
+    )
+    if conn.execute(sa.select(s.c.version).where(key)).first() is None:
+        conn.execute(
+            s.insert(),
+            dict(source=e.source, release=e.release, version=1, updated_seq=seq, **values),
+        )
+    else:
+        for child in (f, d):
+            conn.execute(
+                child.delete().where(child.c.source == e.source, child.c.release == e.release)
+            )
+        _bump(conn, s, key, seq, **values)
+    if e.donors:
+        conn.execute(
+            d.insert(),
+            [
+                {
+                    "source": e.source,
+                    "release": e.release,
+                    "code": donor.code,
+                    "position": n,
+                    "name": donor.name,
+                }
+                for n, donor in enumerate(e.donors, start=1)
+            ],
+        )
+    if e.figures:
+        conn.execute(
+            f.insert(),
+            [
+                {
+                    "source": e.source,
+                    "release": e.release,
+                    "position": n,
+                    "file": x.file,
+                    "line": x.line,
+                    "donor": x.donor,
+                    "period": x.period,
+                    "category": x.category,
+                    "item": x.item,
+                    "figure": x.figure,
+                    "value": str(x.value),
+                }
+                for n, x in enumerate(e.figures, start=1)
+            ],
+        )

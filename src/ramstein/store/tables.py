@@ -339,6 +339,51 @@ witness_policy = sa.Table(
     sa.Column("quorum", sa.Integer, nullable=False),
 )
 
+sources = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("source", CODE, primary_key=True),
+    sa.Column("release", sa.String(32), primary_key=True),
+    sa.Column("period", sa.Text, nullable=False),
+    sa.Column("published_on", sa.Date, nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("citation", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_seq", sa.BigInteger, nullable=False),
+)
+"""Outside sources cited as records (a Kiel Tracker release): one row per release."""
+
+source_donors = sa.Table(
+    "source_donors",
+    metadata,
+    sa.Column("source", CODE, primary_key=True),
+    sa.Column("release", sa.String(32), primary_key=True),
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.ForeignKeyConstraint(["source", "release"], ["sources.source", "sources.release"]),
+)
+"""The donors a source release lists, as it names them, in its order."""
+
+source_figures = sa.Table(
+    "source_figures",
+    metadata,
+    sa.Column("source", CODE, primary_key=True),
+    sa.Column("release", sa.String(32), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("line", sa.Integer, nullable=False),
+    sa.Column("donor", CODE, nullable=False),
+    sa.Column("period", sa.Text, nullable=False),
+    sa.Column("category", sa.Text, nullable=False),
+    sa.Column("item", sa.Text, nullable=False),
+    sa.Column("figure", sa.Text, nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.ForeignKeyConstraint(["source", "release"], ["sources.source", "sources.release"]),
+)
+"""A source release's own figures (those no other record holds), in its order. `value` is the
+decimal as published, as text: every database keeps all of its digits (NUMERIC here keeps 8)."""
+
 PROJECTIONS: tuple[sa.Table, ...] = (
     participants,
     capability_areas,
@@ -360,6 +405,9 @@ PROJECTIONS: tuple[sa.Table, ...] = (
     host_keys,
     witnesses,
     witness_policy,
+    sources,
+    source_donors,
+    source_figures,
 )
 """Every table derived from the log, in an order that satisfies foreign keys when filling."""
 

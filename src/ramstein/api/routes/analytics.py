@@ -1,6 +1,6 @@
-"""`/api/v1/analytics`: who gave what, against a fair share, how reliably, by area; over the
-records the viewer may see. Whole tables (a row per donor or area), not paged. Built afresh
-for every request: their defaults read the clock (this year, today)."""
+"""`/api/v1/analytics`: who gave what, by month, against a fair share, how reliably, by area;
+over the records the viewer may see. Whole tables (a row per donor, month or area), not paged.
+Built afresh for every request: their defaults read the clock (this year, today)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from ramstein.api.schemas.analytics import (
     CoveragePointPublic,
     DonorTotalsPublic,
     FairSharePublic,
+    MonthTotalPublic,
     ReliabilityReportPublic,
 )
 from ramstein.domain.pledges import PledgeSource
@@ -31,6 +32,31 @@ async def donors(store: StoreDep, viewer: Viewer) -> Response:
     """Per donor: pledged, committed and delivered (EUR and units) and as a share of GDP."""
     found = await read(store, lambda conn: analytics.donors(conn=conn, viewer=viewer))
     return answer([DonorTotalsPublic.model_validate(r) for r in found])
+
+
+MonthQuery = Annotated[
+    str | None, Query(pattern=r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+]
+
+
+def _month(text: str | None) -> tuple[int, int] | None:
+    return None if text is None else (int(text[:4]), int(text[5:]))
+
+
+@router.get("/monthly", **permits(*EVERYONE), response_model=list[MonthTotalPublic])
+async def monthly(
+    store: StoreDep, viewer: Viewer, since: MonthQuery = None, until: MonthQuery = None
+) -> Response:
+    """Per month of announcement from `since` to `until` (default: the first and the last):
+    the value of the pledges not cancelled, in EUR and EUR billions, split by capability
+    area (after a Kiel Tracker import: its monthly totals by aid type)."""
+    found = await read(
+        store,
+        lambda conn: analytics.monthly(
+            conn=conn, viewer=viewer, first=_month(since), last=_month(until)
+        ),
+    )
+    return answer([MonthTotalPublic.model_validate(r) for r in found])
 
 
 @router.get("/fair-share", **permits(*EVERYONE), response_model=list[FairSharePublic])

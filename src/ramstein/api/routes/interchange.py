@@ -22,7 +22,7 @@ from ramstein.api.deps import DONORS, EVERYONE, RECIPIENT, StoreDep, Viewer, per
 from ramstein.api.params import PROBLEMS
 from ramstein.api.problems import Problem
 from ramstein.api.reads import read
-from ramstein.interchange import writers
+from ramstein.interchange import hxl, writers
 from ramstein.interchange.layouts import LAYOUTS
 from ramstein.interchange.sheets import MAX_BYTES, FileRefused
 from ramstein.interchange.templates import template_csv, template_xlsx
@@ -206,8 +206,6 @@ def _export_route(name: str) -> None:
         if format is ExportFormat.JSON:
             return Response(writers.to_json(t, records), media_type="application/json")
         if format is ExportFormat.HXL:
-            from ramstein.interchange import hxl  # TODO(integrate): top-level once it lands
-
             if name not in hxl.KINDS:
                 raise Problem(422, f"HXL is written for {', '.join(hxl.KINDS)}.")
             return _file(hxl.hxl_csv(name, records).encode(), CSV, f"{name}-hxl.csv")

@@ -18,6 +18,7 @@ class DonorTotalsPublic(_Figures):
     name: str
     pledges: int
     pledged_eur: Decimal
+    pledged_eur_bn: Decimal = Field(description="The same in EUR billions, to six places.")
     committed_eur: Decimal
     delivered_eur: Decimal
     pledged_units: int
@@ -72,3 +73,20 @@ class CoveragePointPublic(_Figures):
     needed_eur: Decimal
     pledged_coverage: Decimal | None
     delivered_coverage: Decimal | None
+
+
+class AreaAmountPublic(_Figures):
+    area: str
+    eur: Decimal
+    eur_bn: Decimal = Field(description="EUR billions, to six places.")
+
+
+class MonthTotalPublic(_Figures):
+    month: str = Field(description="YYYY-MM: the month the pledges were announced in.")
+    pledges: int
+    donors: int
+    total_eur: Decimal
+    total_eur_bn: Decimal = Field(description="EUR billions, to six places.")
+    areas: list[AreaAmountPublic] = Field(
+        description="Every capability area of the series, in code order (0 where none)."
+    )
