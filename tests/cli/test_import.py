@@ -409,11 +409,6 @@ def test_a_rate_that_is_not_cur_equals_rate_is_refused(coalition: Cli, folder: P
     )
 
 
-@pytest.mark.xfail(
-    reason="cli/interchange.parse_rates: Decimal('NaN') <= 0 raises InvalidOperation, so "
-    "--rate USD=NaN ends in a traceback instead of the --rate refusal",
-    strict=True,
-)
 def test_a_rate_that_is_not_a_number_is_refused(coalition: Cli, folder: Path) -> None:
     path = write(folder, "pledges.csv", PLEDGES)
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sys
-from decimal import Decimal, InvalidOperation
-from enum import StrEnum
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -17,11 +16,11 @@ from ramstein.cli import output
 from ramstein.cli.context import principal, reading, store
 from ramstein.cli.errors import BadInput, fail
 from ramstein.cli.inputs import AsJson
-from ramstein.interchange import hxl, writers
-from ramstein.interchange.layouts import LAYOUTS
+from ramstein.interchange import cells, files, writers
+from ramstein.interchange.cells import BadCell
+from ramstein.interchange.files import Format
 from ramstein.interchange.records import Records
 from ramstein.interchange.sheets import FileRefused
-from ramstein.interchange.templates import template_csv, template_xlsx
 from ramstein.services import exports, imports
 from ramstein.services.imports import Action, ImportReport
 from ramstein.settings import Settings
@@ -38,7 +37,7 @@ export_app = typer.Typer(
 SHOWN_CHANGES = 50
 """How many changed rows a report lists (the summary counts all of them)."""
 
-File = Annotated[
+InputFile = Annotated[
     Path,
     typer.Argument(
         help="The file: .xlsx, or .csv (UTF-8).", exists=True, dir_okay=False, readable=True
@@ -67,17 +66,10 @@ Quiet = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
 
 def parse_rates(given: list[str] | None) -> dict[str, Decimal]:
     """`["USD=0.92", ...]` as {currency: rate}; `BadInput` for anything else."""
-    rates: dict[str, Decimal] = {}
-    for item in given or ():
-        currency, _, rate = item.partition("=")
-        try:
-            value = Decimal(rate.strip())
-        except InvalidOperation:
-            value = Decimal(0)
-        if len(currency.strip()) != 3 or not currency.strip().isalpha() or value <= 0:
-            raise BadInput(f"--rate {item!r} is not CUR=RATE, such as USD=0.9215.")
-        rates[currency.strip().upper()] = value
-    return rates
+    try:
+        return cells.rates(given or ())
+    except BadCell as error:
+        raise BadInput(f"--rate {error.reason}.") from None
 
 
 def _import(
@@ -179,7 +171,7 @@ def show_report(report: ImportReport) -> None:
 def _import_command(kind: str, what: str) -> None:
     def command(
         ctx: typer.Context,
-        path: File,
+        path: InputFile,
         sheet: Sheet = None,
         rate: Rates = None,
         dry_run: DryRun = False,
@@ -204,13 +196,6 @@ _import_command("deliveries", "deliveries and their receipt")
 # --- export -----------------------------------------------------------------------------
 
 
-class Format(StrEnum):
-    CSV = "csv"
-    XLSX = "xlsx"
-    JSON = "json"
-    HXL = "hxl"
-
-
 Out = Annotated[
     Path | None,
     typer.Option(
@@ -225,15 +210,15 @@ def gathered(ctx: typer.Context) -> Records:
         return exports.gather(conn=conn, viewer=viewer, group_name=Settings().group_name)
 
 
-def emit(content: str | bytes, out: Path | None, what: str) -> None:
+def emit(found: files.File, out: Path | None) -> None:
     """Write an export to `out`, or to standard output (text only)."""
     if out is None:
-        if isinstance(content, bytes):
-            raise BadInput(f"{what} is binary: give --out FILE.")
-        sys.stdout.write(content)
+        if found.binary:
+            raise BadInput(f"{found.name} is binary: give --out FILE.")
+        sys.stdout.write(found.content.decode("utf-8"))
         return
-    out.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    output.console(stderr=True).print(Text(f"Wrote {what} to {out}."))
+    out.write_bytes(found.content)
+    output.console(stderr=True).print(Text(f"Wrote {found.name} ({found.rows} rows) to {out}."))
 
 
 def _export_list(name: str) -> None:
@@ -244,18 +229,7 @@ def _export_list(name: str) -> None:
         ),
         out: Out = None,
     ) -> None:
-        records = gathered(ctx)
-        t = writers.table(name, records)
-        if fmt is Format.CSV:
-            emit(writers.to_csv(t), out, f"{len(t.rows)} {name}")
-        elif fmt is Format.XLSX:
-            emit(writers.to_xlsx([t]), out, f"{len(t.rows)} {name}")
-        elif fmt is Format.JSON:
-            emit(writers.to_json(t, records), out, f"{len(t.rows)} {name}")
-        else:
-            if name not in hxl.KINDS:
-                raise BadInput(f"HXL is written for {', '.join(hxl.KINDS)}, not for {name}.")
-            emit(hxl.hxl_csv(name, records), out, f"{len(t.rows)} {name} (HXL)")
+        emit(files.export(name, gathered(ctx), fmt), out)
 
     command.__doc__ = (
         f"Export the {name} you may see, as CSV (default), XLSX, JSON or HXL-tagged CSV."
@@ -276,8 +250,7 @@ def workbook(
 ) -> None:
     """Export every list you may see into one workbook, a sheet each (needs, pledges and
     deliveries import again from it unchanged)."""
-    records = gathered(ctx)
-    emit(writers.to_xlsx([writers.table(n, records) for n in writers.LISTS]), out, "the workbook")
+    emit(files.export(files.WORKBOOK, gathered(ctx), Format.XLSX), out)
 
 
 # --- templates --------------------------------------------------------------------------
@@ -299,18 +272,10 @@ def templates(
     """Write blank import files: the columns each import reads, and in a workbook what each
     column means, with drop-down lists of the codes this database knows."""
     chosen = kinds or list(imports.KINDS)
-    unknown = [k for k in chosen if k not in LAYOUTS]
-    if unknown or fmt not in (Format.XLSX, Format.CSV):
-        raise BadInput(
-            f"Templates are for {', '.join(imports.KINDS)}, as xlsx or csv; not {unknown or fmt}."
-        )
     with reading(ctx) as (conn, viewer):
         codes = exports.known_codes(conn=conn, viewer=viewer)
+    made = [files.template(kind, fmt, codes) for kind in chosen]
     out.mkdir(parents=True, exist_ok=True)
-    for kind in chosen:
-        path = out / f"{kind}.{fmt.value}"
-        if fmt is Format.XLSX:
-            path.write_bytes(template_xlsx(LAYOUTS[kind], codes=codes))
-        else:
-            path.write_text(template_csv(LAYOUTS[kind]), encoding="utf-8")
-        output.done(f"Wrote {path}.")
+    for found in made:
+        (out / found.name).write_bytes(found.content)
+        output.done(f"Wrote {out / found.name}.")

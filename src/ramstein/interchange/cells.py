@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -191,3 +192,19 @@ def tranches(cell: Cell) -> tuple[TrancheSpec, ...]:
 def codes(cell: Cell) -> tuple[str, ...]:
     """Participant codes separated by spaces, commas or semicolons."""
     return tuple(c.upper() for c in re.split(r"[\s,;]+", text(cell)) if c)
+
+
+def rates(items: Iterable[str]) -> dict[str, Decimal]:
+    """Exchange rates given as `USD=0.9215` (EUR per unit), by currency."""
+    found: dict[str, Decimal] = {}
+    for item in items:
+        currency, _, rate = item.partition("=")
+        currency = currency.strip().upper()
+        try:
+            value = Decimal(rate.strip())
+        except InvalidOperation:
+            value = Decimal(0)
+        if len(currency) != 3 or not currency.isalpha() or not value.is_finite() or value <= 0:
+            raise BadCell(f"{item!r} is not CUR=RATE, such as USD=0.9215")
+        found[currency] = value
+    return found

@@ -3,7 +3,6 @@ spreadsheet (the same import as the CLI and the API: all rows or none, every bad
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -11,20 +10,20 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from ramstein.api.problems import status_of
-from ramstein.domain.errors import DomainError
+from ramstein.domain.errors import DomainError, InvalidValue
 from ramstein.domain.releasability import Role
-from ramstein.interchange import writers
+from ramstein.interchange import cells, files, writers
+from ramstein.interchange.cells import BadCell
+from ramstein.interchange.files import Format
 from ramstein.interchange.layouts import LAYOUTS
 from ramstein.interchange.sheets import MAX_BYTES, FileRefused, Problem
-from ramstein.interchange.templates import template_csv, template_xlsx
 from ramstein.services import exports, imports
 from ramstein.services.imports import Action, ImportReport
 from ramstein.web.base import FORM_EXPIRED, Visit, csrf_ok, page, refused, store_of, visit
 
 router = APIRouter(include_in_schema=False)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX, "json": "application/json"}
+WEB_FORMATS = frozenset({"csv", "xlsx", "json"})
 IMPORTERS = frozenset({Role.CHAIR, Role.RECIPIENT, Role.DONOR, Role.COALITION_LEAD})
 SHOWN = 200
 """How many changed rows or problems the page lists (it says how many more)."""
@@ -62,38 +61,33 @@ def data(request: Request) -> Response:
     return _data_page(request, visit(request))
 
 
-def _attachment(content: bytes, media_type: str, name: str) -> Response:
+def _attachment(found: files.File) -> Response:
     return Response(
-        content,
-        media_type=media_type,
+        found.content,
+        media_type=found.media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Disposition": f'attachment; filename="{found.name}"',
             "Cache-Control": "no-store",
         },
     )
 
 
+DOWNLOADS = frozenset((*writers.LISTS, files.WORKBOOK))
+
+
 @router.get("/data/exports/{name}.{fmt}")
 def export(request: Request, name: str, fmt: str) -> Response:
     who = visit(request)
-    if (name not in writers.LISTS and name != "workbook") or fmt not in FORMATS:
+    if name not in DOWNLOADS or fmt not in WEB_FORMATS:
         return refused(request, who, 404, f"There is no export {name[:40]}.{fmt[:8]}.")
-    if name == "workbook" and fmt != "xlsx":
-        return refused(request, who, 404, "The workbook is an .xlsx file.")
     with store_of(request).read() as conn:
         records = exports.gather(
             conn=conn, viewer=who.viewer, group_name=request.app.state.group_name
         )
-    if name == "workbook":
-        content = writers.to_xlsx([writers.table(n, records) for n in writers.LISTS])
-    else:
-        t = writers.table(name, records)
-        content = {
-            "csv": lambda: writers.to_csv(t).encode(),
-            "xlsx": lambda: writers.to_xlsx([t]),
-            "json": lambda: writers.to_json(t, records).encode(),
-        }[fmt]()
-    return _attachment(content, FORMATS[fmt], f"{name}.{fmt}")
+    try:
+        return _attachment(files.export(name, records, Format(fmt)))
+    except InvalidValue as error:
+        return refused(request, who, 404, str(error))
 
 
 @router.get("/data/templates/{kind}.{fmt}")
@@ -101,25 +95,9 @@ def template(request: Request, kind: str, fmt: str) -> Response:
     who = visit(request)
     if kind not in LAYOUTS or fmt not in ("csv", "xlsx"):
         return refused(request, who, 404, f"There is no template {kind[:40]}.{fmt[:8]}.")
-    if fmt == "csv":
-        return _attachment(template_csv(LAYOUTS[kind]).encode(), FORMATS["csv"], f"{kind}.csv")
     with store_of(request).read() as conn:
         codes = exports.known_codes(conn=conn, viewer=who.viewer)
-    return _attachment(template_xlsx(LAYOUTS[kind], codes=codes), XLSX, f"{kind}.xlsx")
-
-
-def _rates(text: str) -> dict[str, Decimal] | None:
-    rates: dict[str, Decimal] = {}
-    for item in text.replace(",", " ").split():
-        currency, _, rate = item.partition("=")
-        try:
-            value = Decimal(rate)
-        except InvalidOperation:
-            return None
-        if len(currency) != 3 or not currency.isalpha() or value <= 0:
-            return None
-        rates[currency.upper()] = value
-    return rates
+    return _attachment(files.template(kind, Format(fmt), codes))
 
 
 @router.post("/data/import", response_class=HTMLResponse)
@@ -136,8 +114,9 @@ async def import_file(
         return refused(request, who, 403, FORM_EXPIRED)
     if kind not in LAYOUTS:
         return _data_page(request, who, status=422, error="Choose what the file holds.")
-    given = _rates(rates)
-    if given is None:
+    try:
+        given = cells.rates(rates.replace(",", " ").split())
+    except BadCell:
         return _data_page(
             request, who, status=422, error="Write rates as CUR=RATE, such as USD=0.9215."
         )

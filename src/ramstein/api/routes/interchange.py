@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -22,17 +21,14 @@ from ramstein.api.deps import DONORS, EVERYONE, RECIPIENT, StoreDep, Viewer, per
 from ramstein.api.params import PROBLEMS
 from ramstein.api.problems import Problem
 from ramstein.api.reads import read
-from ramstein.interchange import hxl, writers
+from ramstein.interchange import files, writers
+from ramstein.interchange.files import Format
 from ramstein.interchange.layouts import LAYOUTS
 from ramstein.interchange.sheets import MAX_BYTES, FileRefused
-from ramstein.interchange.templates import template_csv, template_xlsx
 from ramstein.services import exports, imports
 from ramstein.services.imports import Action, ImportReport
 
 router = APIRouter(tags=["interchange"], responses=PROBLEMS)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV = "text/csv; charset=utf-8"
 
 
 EXAMPLE_FILES = {
@@ -180,39 +176,23 @@ for _kind in LAYOUTS:
     _import_route(_kind)
 
 
-class ExportFormat(StrEnum):
-    CSV = "csv"
-    XLSX = "xlsx"
-    JSON = "json"
-    HXL = "hxl"
-
-
-def _export_route(name: str) -> None:
+def _export_route(name: str, default: Format) -> None:
     async def export_list(
         store: StoreDep,
         viewer: Viewer,
         request: Request,
-        format: Annotated[ExportFormat, Query(description="csv, xlsx, json or hxl.")] = (
-            ExportFormat.CSV
-        ),
+        format: Annotated[Format, Query(description="csv, xlsx, json or hxl.")] = default,
     ) -> Response:
         group = request.app.state.group_name
         records = await read(
             store, lambda conn: exports.gather(conn=conn, viewer=viewer, group_name=group)
         )
-        t = writers.table(name, records)
-        if format is ExportFormat.XLSX:
-            return _file(writers.to_xlsx([t]), XLSX, f"{name}.xlsx")
-        if format is ExportFormat.JSON:
-            return Response(writers.to_json(t, records), media_type="application/json")
-        if format is ExportFormat.HXL:
-            if name not in hxl.KINDS:
-                raise Problem(422, f"HXL is written for {', '.join(hxl.KINDS)}.")
-            return _file(hxl.hxl_csv(name, records).encode(), CSV, f"{name}-hxl.csv")
-        return _file(writers.to_csv(t).encode(), CSV, f"{name}.csv")
+        return _attachment(files.export(name, records, format))
 
     export_list.__doc__ = (
-        f"The {name} the viewer may see, as a file: CSV (default), XLSX, JSON or HXL."
+        "Every list the viewer may see in one workbook, a sheet each."
+        if name == files.WORKBOOK
+        else f"The {name} the viewer may see, as a file: CSV (default), XLSX, JSON or HXL."
     )
     router.get(
         f"/api/v1/exports/{name}",
@@ -222,44 +202,27 @@ def _export_route(name: str) -> None:
     )(export_list)
 
 
-def _file(content: bytes, media_type: str, name: str) -> Response:
+def _attachment(found: files.File) -> Response:
     return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        found.content,
+        media_type=found.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{found.name}"'},
     )
 
 
 for _name in writers.LISTS:
-    _export_route(_name)
-
-
-@router.get("/api/v1/exports/workbook", response_class=Response, **permits(*EVERYONE))
-async def export_workbook(store: StoreDep, viewer: Viewer, request: Request) -> Response:
-    """Every list the viewer may see in one workbook, a sheet each."""
-    group = request.app.state.group_name
-    records = await read(
-        store, lambda conn: exports.gather(conn=conn, viewer=viewer, group_name=group)
-    )
-    content = writers.to_xlsx([writers.table(n, records) for n in writers.LISTS])
-    return _file(content, XLSX, "ramstein.xlsx")
+    _export_route(_name, Format.CSV)
+_export_route(files.WORKBOOK, Format.XLSX)
 
 
 def _template_route(kind: str) -> None:
     async def template(
         store: StoreDep,
         viewer: Viewer,
-        format: Annotated[ExportFormat, Query(description="xlsx (default) or csv.")] = (
-            ExportFormat.XLSX
-        ),
+        format: Annotated[Format, Query(description="xlsx (default) or csv.")] = Format.XLSX,
     ) -> Response:
-        layout = LAYOUTS[kind]
-        if format is ExportFormat.CSV:
-            return _file(template_csv(layout).encode(), CSV, f"{kind}.csv")
-        if format is not ExportFormat.XLSX:
-            raise Problem(422, "A template is xlsx or csv.")
         codes = await read(store, lambda conn: exports.known_codes(conn=conn, viewer=viewer))
-        return _file(template_xlsx(layout, codes=codes), XLSX, f"{kind}.xlsx")
+        return _attachment(files.template(kind, format, codes))
 
     template.__doc__ = f"A blank {kind} file to fill and import (XLSX with notes, or CSV)."
     router.get(
