@@ -32,3 +32,6 @@ class Settings(BaseSettings):
     """Mark session cookies Secure: set it when a TLS proxy stands in front."""
     group_name: str = "Coordination group"
     """The group's name as its read-outs head it, e.g. "Ukraine Defense Contact Group"."""
+    iati_org_ref: str = "XX-RAMSTEIN"
+    """The group's IATI organisation identifier, the prefix of every activity in its IATI
+    export; the default is a placeholder: register the group and set the identifier given."""

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ramstein.domain.releasability import Role
-from ramstein.interchange import writers
+from ramstein.interchange import hxl, writers
 from tests import factories as f
 from tests.api.coalition import ApiCoalition
 from tests.web.support import csrf_of, sign_in
@@ -37,6 +37,17 @@ def test_every_download_holds_only_what_the_visitor_may_see(
             assert answer.status_code == 200, (name, fmt)
             assert "attachment" in answer.headers["content-disposition"]
             assert not {c for c in hidden if c in answer.text}, (name, fmt)
+    for kind in hxl.KINDS:
+        answer = client.get(f"/data/exports/{kind}.hxl")
+        assert answer.status_code == 200 and answer.text.splitlines()[1].startswith("#")
+        assert not {c for c in hidden if c in answer.text}, kind
+    pledges = {r.canary for r in api.records if r.kind == "pledge" and api.visible(role, r)}
+    for download in ("iati.xml", "flows.json"):
+        answer = client.get(f"/data/exports/{download}")
+        assert answer.status_code == 200, download
+        assert not {c for c in hidden if c in answer.text}, download
+    iati = client.get("/data/exports/iati.xml").text
+    assert pledges and {c for c in pledges if c not in iati} == set(), "IATI misses a pledge"
     book = client.get("/data/exports/workbook.xlsx")
     cells = " ".join(
         str(c)
@@ -52,6 +63,8 @@ def test_every_download_holds_only_what_the_visitor_may_see(
 def test_an_unknown_export_is_a_page_not_a_crash(client: TestClient) -> None:
     assert client.get("/data/exports/secrets.csv").status_code == 404
     assert client.get("/data/exports/needs.exe").status_code == 404
+    assert client.get("/data/exports/needs.xml").status_code == 404
+    assert client.get("/data/exports/iati.csv").status_code == 404
     assert client.get("/data/templates/needs.pdf").status_code == 404
 
 

@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.principals = PrincipalCache()
     app.state.answers = AnswerCache(settings.answer_cache_mb * 2**20)
     app.state.group_name = settings.group_name
+    app.state.iati_org_ref = settings.iati_org_ref
     app.state.sealer = Sealer(load_key(settings.session_key_file))
     app.state.secure_cookies = settings.secure_cookies
 

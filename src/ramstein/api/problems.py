@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ramstein.domain import errors
+from ramstein.interchange.iati import NothingToReport
 from ramstein.reports.render import PdfUnavailable
 
 PROBLEM_JSON = "application/problem+json"
@@ -25,6 +26,7 @@ TYPE_PREFIX = "urn:ramstein:problem:"
 
 STATUS: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.NotFound, 404),
+    (NothingToReport, 404),
     (errors.NotPermitted, 403),
     (errors.InactiveParticipant, 403),
     (errors.AlreadyExists, 409),

@@ -253,6 +253,32 @@ def workbook(
     emit(files.export(files.WORKBOOK, gathered(ctx), Format.XLSX), out)
 
 
+@export_app.command("iati")
+def iati(
+    ctx: typer.Context,
+    out: Out = None,
+    org_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--org-ref",
+            help="The group's IATI organisation identifier (default: RAMSTEIN_IATI_ORG_REF).",
+        ),
+    ] = None,
+) -> None:
+    """Export the pledges and deliveries you may see as an IATI 2.03 activity file: a pledge
+    is an activity with its pledge and commitment transactions and a budget per year, each
+    delivery an in-kind disbursement."""
+    ref = org_ref if org_ref is not None else Settings().iati_org_ref
+    emit(files.export(files.IATI, gathered(ctx), Format.XML, iati_ref=ref), out)
+
+
+@export_app.command("flows")
+def flows(ctx: typer.Context, out: Out = None) -> None:
+    """Export the pledges and deliveries you may see as JSON flows in the shape of OCHA FTS's
+    flow API: source and destination objects, status pledge, commitment or paid."""
+    emit(files.export(files.FLOWS, gathered(ctx), Format.JSON), out)
+
+
 # --- templates --------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from ramstein.cli import (
     needs,
     participants,
     pledges,
+    publish,
     serve,
     tokens,
     tranches,
@@ -78,6 +79,7 @@ app.command("status")(maintenance.status)
 app.command("rebuild")(maintenance.rebuild)
 app.command("serve")(serve.serve)
 app.command("templates")(interchange.templates)
+app.command("publish")(publish.publish)
 
 for name, group in (
     ("participants", participants.app),

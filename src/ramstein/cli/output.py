@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from operator import attrgetter
+from pathlib import PurePath
 from typing import Any
 
 import typer
@@ -58,7 +59,7 @@ def plain(value: Any) -> Any:
         return value.value
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | PurePath):
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()

@@ -93,13 +93,14 @@ def write_bundle(
     checkpoints: Sequence[SignedCheckpoint],
     witnesses: Sequence[str],
     quorum: int,
+    exported_at: datetime | None = None,
 ) -> int:
     """Write a bundle: header, entries, checkpoints, end marker. Returns the entries written."""
     header = {
         "bundle": FORMAT,
         "origin": origin,
         "viewer": viewer,
-        "exported_at": format_instant(datetime.now(UTC)),
+        "exported_at": format_instant(exported_at or datetime.now(UTC)),
         "witnesses": list(witnesses),
         "quorum": quorum,
     }
@@ -123,23 +124,44 @@ def write_bundle(
 def export_bundle(*, store: Store, viewer: Principal, out: IO[str]) -> int:
     """Write the log for `viewer`; payloads it may not see are left out. Returns the entries."""
     with store.read() as conn:
-        key = log.current_host_key(conn=conn)
+        return write_log(conn=conn, viewer=viewer, out=out)
 
-        def pages() -> Iterator[StoredEntry]:
-            last = 0
-            while page := entries_for(conn=conn, viewer=viewer, after=last, limit=log.BATCH):
-                yield from page
-                last = page[-1].seq
 
-        return write_bundle(
-            out,
-            origin=key.origin if key else "",
-            viewer=viewer.participant or "public",
-            entries=pages(),
-            checkpoints=[SignedCheckpoint(c.size, c.note) for c in log.checkpoints(conn=conn)],
-            witnesses=[w.key for w in log.list_witnesses(conn=conn)],
-            quorum=log.witness_quorum(conn=conn),
-        )
+def write_log(
+    *,
+    conn: sa.Connection,
+    viewer: Principal,
+    out: IO[str],
+    size: int | None = None,
+    exported_at: datetime | None = None,
+) -> int:
+    """Write the log's first `size` entries (default: all) for `viewer`, as read by `conn`,
+    with the checkpoints of at most `size` entries. Returns the entries written."""
+    key = log.current_host_key(conn=conn)
+    upto = log.log_size(conn=conn) if size is None else size
+
+    def pages() -> Iterator[StoredEntry]:
+        last = 0
+        while last < upto and (
+            page := entries_for(
+                conn=conn, viewer=viewer, after=last, limit=min(log.BATCH, upto - last)
+            )
+        ):
+            yield from page
+            last = page[-1].seq
+
+    return write_bundle(
+        out,
+        origin=key.origin if key else "",
+        viewer=viewer.participant or "public",
+        entries=pages(),
+        checkpoints=[
+            SignedCheckpoint(c.size, c.note) for c in log.checkpoints(conn=conn) if c.size <= upto
+        ],
+        witnesses=[w.key for w in log.list_witnesses(conn=conn)],
+        quorum=log.witness_quorum(conn=conn),
+        exported_at=exported_at,
+    )
 
 
 def read_bundle(lines: Iterable[str]) -> Bundle:

@@ -63,3 +63,14 @@ def latest_release(*, conn: Connection, source: str) -> tuple[str, date] | None:
         .limit(1)
     ).first()
     return None if row is None else (row.release, row.published_on)
+
+
+def citations(*, conn: Connection) -> list[tuple[str, str]]:
+    """Every recorded source release as (label, citation), the newest first."""
+    s = t.sources
+    rows = conn.execute(
+        sa.select(s.c.label, s.c.citation).order_by(
+            s.c.published_on.desc(), s.c.source, s.c.release
+        )
+    ).all()
+    return [(r.label, r.citation) for r in rows]

@@ -10,9 +10,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from ramstein.api.problems import status_of
-from ramstein.domain.errors import DomainError, InvalidValue
+from ramstein.domain.errors import DomainError
 from ramstein.domain.releasability import Role
-from ramstein.interchange import cells, files, writers
+from ramstein.interchange import cells, files, hxl, writers
 from ramstein.interchange.cells import BadCell
 from ramstein.interchange.files import Format
 from ramstein.interchange.layouts import LAYOUTS
@@ -23,7 +23,6 @@ from ramstein.web.base import FORM_EXPIRED, Visit, csrf_ok, page, refused, store
 
 router = APIRouter(include_in_schema=False)
 
-WEB_FORMATS = frozenset({"csv", "xlsx", "json"})
 IMPORTERS = frozenset({Role.CHAIR, Role.RECIPIENT, Role.DONOR, Role.COALITION_LEAD})
 SHOWN = 200
 """How many changed rows or problems the page lists (it says how many more)."""
@@ -45,6 +44,7 @@ def _data_page(
         "data.html.j2",
         status=status,
         lists=list(writers.LISTS),
+        hxl_lists=hxl.KINDS,
         kinds=list(LAYOUTS),
         may_import=bool(who.viewer.roles & IMPORTERS) and who.signed_in,
         report=report,
@@ -72,21 +72,22 @@ def _attachment(found: files.File) -> Response:
     )
 
 
-DOWNLOADS = frozenset((*writers.LISTS, files.WORKBOOK))
+DOWNLOADS = frozenset((*writers.LISTS, *files.WHOLE))
+FORMATS = frozenset(f.value for f in Format)
 
 
 @router.get("/data/exports/{name}.{fmt}")
 def export(request: Request, name: str, fmt: str) -> Response:
+    """`/data/exports/pledges.csv`, `needs.hxl`, `workbook.xlsx`, `iati.xml`, `flows.json`."""
     who = visit(request)
-    if name not in DOWNLOADS or fmt not in WEB_FORMATS:
+    if name not in DOWNLOADS or fmt not in FORMATS:
         return refused(request, who, 404, f"There is no export {name[:40]}.{fmt[:8]}.")
+    state = request.app.state
     with store_of(request).read() as conn:
-        records = exports.gather(
-            conn=conn, viewer=who.viewer, group_name=request.app.state.group_name
-        )
+        records = exports.gather(conn=conn, viewer=who.viewer, group_name=state.group_name)
     try:
-        return _attachment(files.export(name, records, Format(fmt)))
-    except InvalidValue as error:
+        return _attachment(files.export(name, records, Format(fmt), iati_ref=state.iati_org_ref))
+    except DomainError as error:  # a format the list is not written in; no pledge for IATI
         return refused(request, who, 404, str(error))
 
 

@@ -181,18 +181,23 @@ def _export_route(name: str, default: Format) -> None:
         store: StoreDep,
         viewer: Viewer,
         request: Request,
-        format: Annotated[Format, Query(description="csv, xlsx, json or hxl.")] = default,
+        format: Annotated[
+            Format,
+            Query(
+                description="A list: csv, xlsx, json or hxl; the workbook: xlsx; iati: xml; "
+                "flows: json."
+            ),
+        ] = default,
     ) -> Response:
-        group = request.app.state.group_name
+        state = request.app.state
         records = await read(
-            store, lambda conn: exports.gather(conn=conn, viewer=viewer, group_name=group)
+            store,
+            lambda conn: exports.gather(conn=conn, viewer=viewer, group_name=state.group_name),
         )
-        return _attachment(files.export(name, records, format))
+        return _attachment(files.export(name, records, format, iati_ref=state.iati_org_ref))
 
-    export_list.__doc__ = (
-        "Every list the viewer may see in one workbook, a sheet each."
-        if name == files.WORKBOOK
-        else f"The {name} the viewer may see, as a file: CSV (default), XLSX, JSON or HXL."
+    export_list.__doc__ = WHOLE_DOCS.get(
+        name, f"The {name} the viewer may see, as a file: CSV (default), XLSX, JSON or HXL."
     )
     router.get(
         f"/api/v1/exports/{name}",
@@ -210,9 +215,18 @@ def _attachment(found: files.File) -> Response:
     )
 
 
+WHOLE_DOCS = {
+    files.WORKBOOK: "Every list the viewer may see in one workbook, a sheet each.",
+    files.IATI: "The pledges and deliveries the viewer may see as an IATI 2.03 activity file "
+    "(404 when there is no pledge to report).",
+    files.FLOWS: "The pledges and deliveries the viewer may see as flows in the shape of OCHA "
+    "FTS's flow API (source and destination objects; status pledge, commitment or paid).",
+}
+
 for _name in writers.LISTS:
     _export_route(_name, Format.CSV)
-_export_route(files.WORKBOOK, Format.XLSX)
+for _name, _format in files.WHOLE.items():
+    _export_route(_name, _format)
 
 
 def _template_route(kind: str) -> None:
