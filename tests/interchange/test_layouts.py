@@ -40,6 +40,7 @@ NEED_ROW = NeedRow(
     raised_on=None,
     rationale="",
     status=None,
+    withdraw_reason="",
     label=COALITION,
 )
 
@@ -101,7 +102,7 @@ def test_a_header_with_unknown_doubled_and_missing_columns_is_refused_with_every
 
     known = (
         "ref, id, recipient, item_type, quantity, priority, needed_by, raised_on, rationale, "
-        "status, releasability, releasable_to"
+        "status, withdraw_reason, releasability, releasable_to"
     )
     assert problems == [
         (1, "Item Type", "the same column as 'item' (item_type)"),
@@ -195,11 +196,11 @@ def test_a_ref_longer_than_128_characters_is_reported() -> None:
 def test_a_need_with_all_its_columns_is_read() -> None:
     header = (
         "ref", "id", "recipient", "item_type", "quantity", "priority", "needed_by", "raised_on",
-        "rationale", "status", "releasability", "releasable_to",
+        "rationale", "status", "withdraw_reason", "releasability", "releasable_to",
     )  # fmt: skip
     cells = (
         "N-9", "12", "ukr", "155mm-shell", 500.0, "p2", "2027-06-30", 46112, " counter-battery ",
-        "Withdrawn", "Restricted", "deu, gbr",
+        "Withdrawn", "covered ", "Restricted", "deu, gbr",
     )  # fmt: skip
 
     (row,), problems = read("needs", header, cells)
@@ -217,6 +218,7 @@ def test_a_need_with_all_its_columns_is_read() -> None:
         raised_on=date(2026, 3, 31),
         rationale="counter-battery",
         status=NeedStatus.WITHDRAWN,
+        withdraw_reason="covered",
         label=Label(Releasability.RESTRICTED, frozenset({"DEU", "GBR"})),
     )
 

@@ -361,8 +361,8 @@ def test_a_status_the_rules_do_not_allow_is_refused(store: Store, coalition: Pri
     delivered = refused(store, deu, "pledges", PLEDGES.replace("committed", "delivered"))
 
     assert backwards == [
-        (2, "", "", "A pledge that is committed cannot become announced; from committed it may "
-         "become: cancelled, contracted, delivering."),
+        (2, "status", "announced", "A pledge that is committed cannot become announced; from "
+         "committed it may become: cancelled, contracted, delivering."),
     ]  # fmt: skip
     assert delivered == [
         (2, "status", "delivered",
@@ -389,13 +389,13 @@ def test_one_bad_row_writes_nothing_and_every_bad_row_is_listed(
     problems = refused(store, coalition.chair, "pledges", data)
 
     assert [(line, column, value) for line, column, value, _ in problems] == [
-        (3, "", ""),
+        (3, "item_type", "nonesuch"),
         (4, "quantity", "1.250.000"),
-        (5, "", ""),
+        (5, "donor", "XXX"),
         (6, "announced_on", "31/03/2025"),
         (7, "eur_rate", ""),
         (8, "ref", "P-1"),
-        (9, "", ""),
+        (9, "tranches", "60@2025-03-01;60@2025-04-01"),
         (10, "quantity", "99999999999999"),
     ]
     assert [reason for *_, reason in problems] == [
@@ -429,7 +429,7 @@ def test_deliveries_that_break_the_rules_are_refused(store: Store, coalition: Pr
 
     assert [(line, column) for line, column, _, _ in problems] == [
         (2, "received_quantity"),
-        (3, ""),
+        (3, "quantity"),
         (4, "pledge_ref"),
         (5, "tranche"),
     ]
@@ -529,11 +529,6 @@ def sqlite_coalition(sqlite_store: Store) -> Principals:
     return setup_coalition(sqlite_store)
 
 
-@pytest.mark.xfail(
-    reason="imports: revise_pledge runs before the tranches, so a row cutting the quantity "
-    "and a tranche to fit is refused",
-    strict=True,
-)
 def test_a_quantity_cut_together_with_its_tranches_is_applied(
     sqlite_store: Store, sqlite_coalition: Principals
 ) -> None:
@@ -546,11 +541,6 @@ def test_a_quantity_cut_together_with_its_tranches_is_applied(
     assert (pledge.quantity, [tr.quantity for tr in pledge.tranches]) == (80, [60, 20])
 
 
-@pytest.mark.xfail(
-    reason="imports: a ref is looked up among every donor's pledges, so a donor's row whose "
-    "ref another donor used is matched to that pledge and reported unchanged",
-    strict=True,
-)
 def test_a_ref_another_donor_used_is_not_matched_to_their_pledge(
     sqlite_store: Store, sqlite_coalition: Principals
 ) -> None:
@@ -568,11 +558,6 @@ def test_a_ref_another_donor_used_is_not_matched_to_their_pledge(
     assert the_pledge(sqlite_store, gbr).donor == "GBR"
 
 
-@pytest.mark.xfail(
-    reason="imports: a row the domain refuses for an unknown code (NotFound) or bad tranches "
-    "is reported without its column and value",
-    strict=True,
-)
 def test_an_unknown_catalogue_code_or_participant_is_reported_in_its_column(
     sqlite_store: Store, sqlite_coalition: Principals
 ) -> None:
@@ -592,11 +577,6 @@ def test_an_unknown_catalogue_code_or_participant_is_reported_in_its_column(
     ]
 
 
-@pytest.mark.xfail(
-    reason="imports: a pledges file saying 'committed' is refused once a delivery has moved "
-    "the pledge on to 'delivering' (it asks for delivering -> committed)",
-    strict=True,
-)
 def test_the_same_pledges_file_imports_unchanged_after_a_delivery(
     sqlite_store: Store, sqlite_coalition: Principals
 ) -> None:
@@ -611,34 +591,33 @@ def test_the_same_pledges_file_imports_unchanged_after_a_delivery(
     assert snapshot(sqlite_store) == before
 
 
-@pytest.mark.xfail(
-    reason="imports: status 'withdrawn' is offered for needs but no reason reaches "
-    "change_need_status, which requires one (the problem names a cancel_reason column "
-    "needs do not have)",
-    strict=True,
-)
-def test_a_need_is_withdrawn_by_its_status_column(
+def test_a_need_is_withdrawn_by_its_status_column_with_the_reason_given(
     sqlite_store: Store, sqlite_coalition: Principals
 ) -> None:
     ukr = sqlite_coalition.recipient
     report = run(sqlite_store, ukr, "needs", NEEDS)
-    withdrawn = NEEDS.replace("Rationale", "Rationale,Status").replace(
-        "counter-battery fire\n", "covered by the Czech initiative,withdrawn\n"
-    )
-    withdrawn = withdrawn.replace("2025-01-10,\n", "2025-01-10,,\n")
+    withdrawn = NEEDS.replace("Rationale\n", "Rationale,Status,Withdraw reason\n")
+    withdrawn = withdrawn.replace(
+        "counter-battery fire\n", "counter-battery fire,withdrawn,covered by the Czech initiative\n"
+    ).replace("2025-01-10,\n", "2025-01-10,,,\n")
+    without_reason = withdrawn.replace(",covered by the Czech initiative", ",")
+    before = snapshot(sqlite_store)
 
-    run(sqlite_store, ukr, "needs", withdrawn)
+    problems = refused(sqlite_store, ukr, "needs", without_reason)
+    assert [(line, column) for line, column, _, _ in problems] == [(2, "withdraw_reason")]
+    assert "Say why the need is withdrawn" in problems[0][3]
+    assert snapshot(sqlite_store) == before
 
+    again = run(sqlite_store, ukr, "needs", withdrawn)
+    assert [(c.line, c.fields) for c in again.changes if c.action is Action.UPDATE] == [
+        (2, ("status",))
+    ]
     with sqlite_store.read() as conn:
         need = needs.get_need(conn=conn, viewer=ukr, need_id=report.changes[0].record)
     assert need.status is NeedStatus.WITHDRAWN
+    assert run(sqlite_store, ukr, "needs", withdrawn).entries == 0
 
 
-@pytest.mark.xfail(
-    reason="imports: a changed raised_on is neither applied nor refused; the row is "
-    "reported unchanged",
-    strict=True,
-)
 def test_a_changed_date_raised_is_not_reported_unchanged(
     sqlite_store: Store, sqlite_coalition: Principals
 ) -> None:

@@ -100,6 +100,11 @@ NEED_COLUMNS: tuple[Column, ...] = (
         ("need_status",),
         choices=tuple(s.value for s in NeedStatus),
     ),
+    Column(
+        "withdraw_reason",
+        "Why the need is withdrawn: required when a row withdraws it.",
+        ("withdrawal_reason", "reason_withdrawn", "status_reason"),
+    ),
     *_label_columns(),
     Column("version", "The record's version (written by export).", export_only=True),
 )
@@ -211,6 +216,7 @@ class NeedRow:
     raised_on: date | None
     rationale: str
     status: NeedStatus | None
+    withdraw_reason: str
     label: Label
 
 
@@ -357,6 +363,7 @@ def _need(c: _Cells, rates: Mapping[str, Decimal]) -> NeedRow:
         raised_on=c.get("raised_on", cells.day),
         rationale=c.text("rationale"),
         status=c.get("status", lambda x: cells.choice(NeedStatus, x)),
+        withdraw_reason=c.text("withdraw_reason"),
         label=_label(c),
     )
 
@@ -464,6 +471,18 @@ def parse(
         else:
             found.append(parsed)
     return found, problems
+
+
+def cell_text(layout: Layout, sheet: Sheet) -> Callable[[int, str], str]:
+    """A reader of the text of the cell at (line, column name) of `sheet`; '' for none."""
+    positions = {name: index for index, name in _find_columns(layout, sheet).items()}
+    by_line = {row.line: row.cells for row in sheet.rows}
+
+    def text(line: int, name: str) -> str:
+        row, index = by_line.get(line, ()), positions.get(name)
+        return cells.text(row[index]) if index is not None and index < len(row) else ""
+
+    return text
 
 
 def present_columns(layout: Layout, header: Sequence[str]) -> frozenset[str]:

@@ -20,7 +20,8 @@ change.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -31,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ramstein.domain.deliveries import Delivery, DeliveryStatus
-from ramstein.domain.errors import DomainError, InvalidValue, NotPermitted
+from ramstein.domain.errors import DomainError, InvalidValue, NotFound, NotPermitted
 from ramstein.domain.needs import Need, NeedStatus
 from ramstein.domain.participants import ParticipantKind
 from ramstein.domain.pledges import Pledge, PledgeStatus
@@ -43,6 +44,7 @@ from ramstein.interchange.layouts import (
     ImportRow,
     NeedRow,
     PledgeRow,
+    cell_text,
     parse,
     present_columns,
 )
@@ -113,8 +115,17 @@ class _DryRun(Exception):
 
 KINDS = tuple(LAYOUTS)
 
+_NOT_FOUND = {
+    "needs": {"participant": "recipient", "item type": "item_type", "need": "id"},
+    "pledges": {"participant": "donor", "item type": "item_type", "meeting": "meeting",
+                "pledge": "id"},
+    "deliveries": {"pledge": "pledge_id", "delivery": "id"},
+}  # fmt: skip
+"""The column of a record a row names that does not exist, by what the domain calls it."""
+_QUANTITY_COLUMN = {"needs": "quantity", "pledges": "tranches", "deliveries": "quantity"}
+"""The column of a new record's quantity that its parent (or its tranches) cannot hold."""
+_REASON_COLUMN = {"needs": "withdraw_reason", "pledges": "cancel_reason"}
 _COLUMN_OF = {
-    "reason": "cancel_reason",
     "expected_on": "tranches",
     "eur_rate": "eur_rate",
     "received_on": "received_on",
@@ -157,8 +168,10 @@ def import_file(
     try:
         with writing as uow:
             before = uow.size
-            apply = _Importer(uow, actor, present, progress, len(typed))
-            changes = apply.rows(kind, typed)
+            apply = _Importer(
+                uow, actor, kind, present, cell_text(layout, table), progress, len(typed)
+            )
+            changes = apply.rows(typed)
             if problems or apply.problems:
                 raise BadRows(table.name, problems + apply.problems)
             report = ImportReport(kind, name, dry_run, tuple(changes), uow.size - before)
@@ -173,13 +186,16 @@ def import_file(
 class _Importer:
     uow: UnitOfWork
     actor: Principal
+    kind: str
     present: frozenset[str]
+    text: Callable[[int, str], str]
+    """The text of the file's cell at (line, column)."""
     progress: Progress | None
     total: int
     problems: list[Problem] = field(default_factory=list)
     refs: set[str] = field(default_factory=set)
 
-    def rows(self, kind: str, typed: Sequence[ImportRow]) -> list[Change]:
+    def rows(self, typed: Sequence[ImportRow]) -> list[Change]:
         step = max(1, self.total // 200)
         done: list[Change] = []
         appliers: dict[str, Callable[[Any], Change]] = {
@@ -187,8 +203,8 @@ class _Importer:
             "pledges": self._pledge,
             "deliveries": self._delivery,
         }
-        apply = appliers[kind]
-        self._preload(kind, typed)
+        apply = appliers[self.kind]
+        self._preload(typed)
         for n, row in enumerate(typed, start=1):
             change = self._one(row, apply)
             if change is not None:
@@ -212,34 +228,73 @@ class _Importer:
         except _RowError as error:
             self._fail(row.line, error.column, error.value, error.reason)
         except DomainError as error:
-            field = error.field.split(".")[0] if isinstance(error, InvalidValue) else ""
-            self._fail(row.line, _COLUMN_OF.get(field, field), "", str(error))
+            column = self._column_of(error, _QUANTITY_COLUMN[self.kind])
+            self._fail(row.line, column, self.text(row.line, column), str(error))
         return None
+
+    def _column_of(self, error: DomainError, default: str) -> str:
+        """The column a refusal is about: the field it names, or the record it cannot find."""
+        if isinstance(error, InvalidValue):
+            field = error.field.split(".")[0]
+            if field == "reason":
+                return _REASON_COLUMN.get(self.kind, field)
+            return _COLUMN_OF.get(field, field)
+        if isinstance(error, NotFound):
+            return _NOT_FOUND[self.kind].get(error.kind, default)
+        return default
+
+    @contextmanager
+    def _about(self, row: ImportRow, column: str) -> Iterator[None]:
+        """Report a command's refusal in `column` (unless it names a field of its own)."""
+        try:
+            yield
+        except DomainError as error:
+            found = self._column_of(error, column)
+            raise _RowError(found, self.text(row.line, found), str(error)) from None
 
     def _fail(self, line: int, column: str, value: str, reason: str) -> None:
         self.problems.append(Problem(line, column, value, reason))
 
     # -- finding what a row refers to --------------------------------------------------
 
-    def _preload(self, kind: str, typed: Sequence[ImportRow]) -> None:
-        table = {"needs": t.needs, "pledges": t.pledges, "deliveries": t.deliveries}[kind]
+    def _preload(self, typed: Sequence[ImportRow]) -> None:
+        table = {"needs": t.needs, "pledges": t.pledges, "deliveries": t.deliveries}[self.kind]
         self.by_ref = _ids_by_ref(self.uow.conn, table, [r.ref for r in typed if r.ref])
-        if kind == "deliveries":
+        if self.kind == "deliveries":
             wanted = [r.pledge_ref for r in typed if isinstance(r, DeliveryRow) and r.pledge_ref]
-            self.pledge_by_ref = _ids_by_ref(self.uow.conn, t.pledges, wanted)
+            self.pledge_by_ref = {
+                ref: id for ref, (id, _) in _ids_by_ref(self.uow.conn, t.pledges, wanted).items()
+            }
 
-    def _existing_id(self, row: ImportRow) -> int | None:
+    def _existing_id(self, row: ImportRow, owner: str | None) -> int | None:
+        """The record the row's ref (or id) names; a ref `owner` did not give is refused.
+
+        A ref is one sender's id of one record, unique in the coalition: a row whose ref
+        names another participant's record is refused without saying whose it is."""
         if row.ref is not None and row.ref in self.by_ref:
-            found = self.by_ref[row.ref]
+            found, holder = self.by_ref[row.ref]
+            if owner is not None and holder != owner:
+                raise _RowError(
+                    "ref",
+                    row.ref,
+                    f"this ref already names a record of another participant, not of {owner}; "
+                    "choose a ref of your own",
+                )
             if row.id is not None and row.id != found:
                 raise _RowError("id", str(row.id), f"ref {row.ref!r} is record {found}")
             return found
         return row.id
 
+    def _owner(self, given: str | None) -> str | None:
+        """Whose record a row is: the code it gives, or the participant importing."""
+        if given is not None:
+            return given
+        return None if self.actor.has(Role.CHAIR) else self.actor.participant
+
     # -- needs -------------------------------------------------------------------------
 
     def _need(self, row: NeedRow) -> Change:
-        existing = self._existing_id(row)
+        existing = self._existing_id(row, self._owner(row.recipient))
         if existing is None:
             return self._new_need(row)
         need = needs.get_need(conn=self.uow.conn, viewer=self.actor, need_id=existing)
@@ -256,6 +311,12 @@ class _Importer:
                     f"need {need.id} is for {now}; it cannot change (withdraw it and submit "
                     "a new one)",
                 )
+        if self._has("raised_on") and row.raised_on not in (None, need.raised_on):
+            raise _RowError(
+                "raised_on",
+                self.text(row.line, "raised_on"),
+                f"need {need.id} was raised on {need.raised_on}; the date raised cannot change",
+            )
         wanted_fields = self._wanted(row, ("quantity", "priority", "needed_by", "rationale"))
         label = row.label if self._has("releasability", "releasable_to") else need.label
         changed = [k for k, v in wanted_fields.items() if getattr(need, k) != v]
@@ -283,7 +344,14 @@ class _Importer:
             NeedStatus.PARTLY_COVERED,
         ):
             return None  # coverage is the plan's to say; an export's figure is no change
-        needs.change_need_status(uow=self.uow, actor=self.actor, need_id=need.id, status=row.status)
+        with self._about(row, "status"):
+            needs.change_need_status(
+                uow=self.uow,
+                actor=self.actor,
+                need_id=need.id,
+                status=row.status,
+                reason=row.withdraw_reason,
+            )
         return row.status
 
     def _new_need(self, row: NeedRow) -> Change:
@@ -329,7 +397,7 @@ class _Importer:
     # -- pledges -----------------------------------------------------------------------
 
     def _pledge(self, row: PledgeRow) -> Change:
-        existing = self._existing_id(row)
+        existing = self._existing_id(row, self._owner(row.donor))
         if existing is None:
             return self._new_pledge(row)
         pledge = pledges.get_pledge(conn=self.uow.conn, viewer=self.actor, pledge_id=existing)
@@ -356,15 +424,20 @@ class _Importer:
             changed.remove("years")
         if label != pledge.label:
             changed.append("releasability")
-        if changed:
-            pledge = pledges.revise_pledge(
-                uow=self.uow,
-                actor=self.actor,
-                pledge_id=pledge.id,
-                label=label,
-                **{k: wanted_fields[k] for k in changed if k in wanted_fields},
-            )
-        if self._has("tranches") and self._tranches(row, pledge):
+        # a smaller quantity must fit the tranches as the row has them, so they go first
+        tranches_first = "quantity" in changed and row.quantity < pledge.quantity
+        if tranches_first and self._tranches(row, pledge):
+            changed.append("tranches")
+        if changed and changed != ["tranches"]:
+            with self._about(row, "quantity"):
+                pledge = pledges.revise_pledge(
+                    uow=self.uow,
+                    actor=self.actor,
+                    pledge_id=pledge.id,
+                    label=label,
+                    **{k: wanted_fields[k] for k in changed if k in wanted_fields},
+                )
+        if not tranches_first and self._tranches(row, pledge):
             changed.append("tranches")
         if self._pledge_status(row, pledge, on=None):
             changed.append("status")
@@ -403,7 +476,7 @@ class _Importer:
         return held if isinstance(held, date) else None
 
     def _tranches(self, row: PledgeRow, pledge: Pledge) -> bool:
-        if not row.tranches:
+        if not self._has("tranches") or not row.tranches:
             return False
         if len(row.tranches) < len(pledge.tranches):
             raise _RowError(
@@ -412,6 +485,10 @@ class _Importer:
                 f"pledge {pledge.id} has {len(pledge.tranches)} tranches; an import adds or "
                 "moves tranches but cannot remove one",
             )
+        with self._about(row, "tranches"):
+            return self._move_tranches(row, pledge)
+
+    def _move_tranches(self, row: PledgeRow, pledge: Pledge) -> bool:
         changed = False
         for number, spec in enumerate(row.tranches, start=1):
             if number <= len(pledge.tranches):
@@ -442,9 +519,14 @@ class _Importer:
         wanted = row.status
         if wanted is None or wanted == pledge.status:
             return False
-        if wanted in (PledgeStatus.DELIVERING, PledgeStatus.DELIVERED):
-            if pledge.status in (PledgeStatus.DELIVERING, PledgeStatus.DELIVERED):
-                return False  # the deliveries decide between these two
+        delivering = (PledgeStatus.DELIVERING, PledgeStatus.DELIVERED)
+        if pledge.status in delivering and wanted in (
+            PledgeStatus.COMMITTED,
+            PledgeStatus.CONTRACTED,
+            *delivering,
+        ):
+            return False  # deliveries moved it on since the file was written; that is no change
+        if wanted in delivering:
             raise _RowError(
                 "status",
                 wanted.value,
@@ -455,20 +537,23 @@ class _Importer:
         if wanted is PledgeStatus.CONTRACTED and pledge.status is PledgeStatus.ANNOUNCED:
             steps = [PledgeStatus.COMMITTED, wanted]
         for step in steps:
-            pledges.change_pledge_status(
-                uow=self.uow,
-                actor=self.actor,
-                pledge_id=pledge.id,
-                status=step,
-                on=on,
-                reason=row.cancel_reason if step is PledgeStatus.CANCELLED else "",
-            )
+            with self._about(row, "status"):
+                pledges.change_pledge_status(
+                    uow=self.uow,
+                    actor=self.actor,
+                    pledge_id=pledge.id,
+                    status=step,
+                    on=on,
+                    reason=row.cancel_reason if step is PledgeStatus.CANCELLED else "",
+                )
         return True
 
     # -- deliveries --------------------------------------------------------------------
 
     def _delivery(self, row: DeliveryRow) -> Change:
-        existing = self._existing_id(row)
+        # the recipient confirms the receipt of any delivery to it
+        receiving = self.actor.has(Role.RECIPIENT)
+        existing = self._existing_id(row, None if receiving else self._owner(None))
         if existing is None:
             return self._new_delivery(row)
         found = deliveries.get_delivery(conn=self.uow.conn, viewer=self.actor, delivery_id=existing)
@@ -567,14 +652,25 @@ class _RowError(Exception):
     reason: str
 
 
-def _ids_by_ref(conn: Connection, table: sa.Table, refs: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
+def _ids_by_ref(
+    conn: Connection, table: sa.Table, refs: Sequence[str]
+) -> dict[str, tuple[int, str]]:
+    """{ref: (record id, whose it is: the recipient of a need, the donor of the rest)}."""
+    source: sa.FromClause = table
+    if table is t.deliveries:
+        owner = t.pledges.c.donor
+        source = table.join(t.pledges, table.c.pledge_id == t.pledges.c.id)
+    else:
+        owner = table.c.recipient if table is t.needs else table.c.donor
+    found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(refs), 500):
         chunk = refs[start : start + 500]
         found.update(
-            (r.external_ref, r.id)
+            (r.external_ref, (r.id, r.owner))
             for r in conn.execute(
-                sa.select(table.c.external_ref, table.c.id).where(table.c.external_ref.in_(chunk))
+                sa.select(table.c.external_ref, table.c.id, owner.label("owner"))
+                .select_from(source)
+                .where(table.c.external_ref.in_(chunk))
             )
         )
     return found
