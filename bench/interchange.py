@@ -33,18 +33,22 @@ from ramstein.interchange import writers  # noqa: E402
 from ramstein.services import exports, imports  # noqa: E402
 from ramstein.store.engine import Store  # noqa: E402
 
-HEADER = ["ref", "donor", "item_type", "quantity", "value", "currency", "eur_rate", "tranches"]
+HEADER = [
+    "ref", "donor", "item_type", "quantity", "value", "currency", "eur_rate", "tranches",
+    "announced_on",
+]  # fmt: skip
 TARGET_ROWS_PER_S = 5000
+ANNOUNCED = date(2025, 2, 1)
 
 
 def rows(count: int, seed: int = 7) -> list[list[str]]:
     rng = random.Random(seed)
-    donors = [f.DEU, f.POL, f.FRA, f.GBR] if hasattr(f, "FRA") else ["DEU", "POL", "GBR", "FRA"]
+    donors = list(f.DONORS)
     items = [f.SHELL, f.DRONE]
     out = []
     for n in range(count):
         quantity = rng.randint(10, 5000)
-        first = date(2025, 2, 1) + timedelta(days=rng.randint(0, 700))
+        first = ANNOUNCED + timedelta(days=rng.randint(0, 700))
         usd = n % 5 == 0
         out.append(
             [
@@ -57,6 +61,7 @@ def rows(count: int, seed: int = 7) -> list[list[str]]:
                 "0.9215" if usd else "",
                 f"{quantity // 2}@{first.isoformat()}; "
                 f"{quantity - quantity // 2}@{(first + timedelta(days=90)).isoformat()}",
+                ANNOUNCED.isoformat(),
             ]
         )
     return out
@@ -75,7 +80,7 @@ def as_xlsx(table: list[list[str]]) -> bytes:
     sheet = book.create_sheet("pledges")
     sheet.append(HEADER)
     for r in table:
-        sheet.append([r[0], r[1], r[2], int(r[3]), int(r[4]), r[5], r[6] or None, r[7]])
+        sheet.append([r[0], r[1], r[2], int(r[3]), int(r[4]), r[5], r[6] or None, r[7], r[8]])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -95,7 +100,7 @@ def import_rate(folder: Path, name: str, data: bytes, count: int) -> tuple[float
         actor=chair,
         kind="pledges",
         data=data,
-        name=name,  # type: ignore[arg-type]
+        name=name,
     )
     elapsed = time.perf_counter() - started
     assert report.created == count, report.summary()
@@ -104,7 +109,7 @@ def import_rate(folder: Path, name: str, data: bytes, count: int) -> tuple[float
         actor=chair,
         kind="pledges",
         data=data,
-        name=name,  # type: ignore[arg-type]
+        name=name,
     )
     assert again.unchanged == count and again.entries == 0, again.summary()
     store.engine.dispose()

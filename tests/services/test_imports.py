@@ -370,6 +370,34 @@ def test_a_status_the_rules_do_not_allow_is_refused(store: Store, coalition: Pri
     ]  # fmt: skip
 
 
+def test_bad_rows_deep_in_a_long_file_are_each_found_and_the_good_rows_report_in_order(
+    store: Store, coalition: Principals
+) -> None:
+    count = 3 * imports.CHUNK + 7
+    lines = [f"L-{n},DEU,155mm-shell,{n},2025-01-15" for n in range(1, count + 1)]
+    header = "ref,donor,item_type,quantity,announced_on\n"
+    good = header + "\n".join(lines) + "\n"
+    bad_lines = list(lines)
+    bad_lines[imports.CHUNK + 4] = f"L-{imports.CHUNK + 5},DEU,nonesuch,5,2025-01-15"
+    bad_lines[2 * imports.CHUNK + 1] = "L-1,DEU,155mm-shell,9,2025-01-15"
+    bad = header + "\n".join(bad_lines) + "\n"
+
+    problems = refused(store, coalition.chair, "pledges", bad)
+    assert [(line, column, value) for line, column, value, _ in problems] == [
+        (imports.CHUNK + 6, "item_type", "nonesuch"),
+        (2 * imports.CHUNK + 3, "ref", "L-1"),
+    ]
+
+    report = run(store, coalition.chair, "pledges", good)
+    assert [(c.line, c.action) for c in report.changes] == [
+        (n + 1, Action.CREATE) for n in range(1, count + 1)
+    ]
+    with store.read() as conn:
+        made = pledges.list_pledges(conn=conn, viewer=coalition.chair)
+    assert sorted(p.quantity for p in made) == list(range(1, count + 1))
+    assert run(store, coalition.chair, "pledges", good).entries == 0
+
+
 def test_one_bad_row_writes_nothing_and_every_bad_row_is_listed(
     store: Store, coalition: Principals
 ) -> None:

@@ -42,7 +42,8 @@ class Mark:
     last_at: str
     frontier_size: int
     frontier_hashes: list[bytes]
-    nodes: list[dict[str, object]]
+    nodes: int
+    """How many tree nodes were waiting to be written (they are only ever added to)."""
     start_size: int
     last_ids: dict[str, int]
 
@@ -78,7 +79,7 @@ class UnitOfWork:
             self.last_at,
             self.frontier.size,
             list(self.frontier.hashes),
-            list(self._nodes),
+            len(self._nodes),
             self._start_size,
             dict(self._last_ids),
         )
@@ -87,14 +88,15 @@ class UnitOfWork:
     def savepoint(self) -> Iterator[None]:
         """A part of the command that may fail alone: on an error, what it appended and
         projected is undone and the error goes on; the rest of the transaction stands."""
-        mark, kept = self._mark(), list(self.appended)
+        mark, kept = self._mark(), len(self.appended)
         nested = self.conn.begin_nested()
         try:
             yield
         except BaseException:
             nested.rollback()
+            appended = self.appended[:kept]
             self.roll_back_to(mark)
-            self.appended = kept
+            self.appended = appended
             raise
         nested.commit()
 
@@ -102,7 +104,8 @@ class UnitOfWork:
         """Forget what the command since `mark` appended (its savepoint was rolled back)."""
         self.size, self.last_at = mark.size, mark.last_at
         self.frontier.size, self.frontier.hashes = mark.frontier_size, list(mark.frontier_hashes)
-        self._nodes, self._start_size = list(mark.nodes), mark.start_size
+        del self._nodes[mark.nodes :]
+        self._start_size = mark.start_size
         self._last_ids = dict(mark.last_ids)
         self.appended = []
 
