@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ramstein.cli.main import app
+from ramstein.interchange.layouts import LAYOUTS
 from ramstein.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,3 +86,11 @@ def test_the_cli_reference_is_current(tmp_path: Path) -> None:
     assert committed.exists(), "run `make docs`"
     if out.read_text() != committed.read_text():
         pytest.fail("docs/cli.md is out of date with the commands; run `make docs`", pytrace=False)
+
+
+def test_every_import_column_and_alias_is_documented() -> None:
+    guide = (ROOT / "docs" / "interchange.md").read_text()
+    for layout in LAYOUTS.values():
+        for column in layout.columns:
+            for name in (column.name, *column.aliases):
+                assert f"`{name}`" in guide, (layout.kind, name)

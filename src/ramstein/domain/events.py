@@ -54,7 +54,18 @@ def event(name: str, version: int = 1, *, aggregate: str) -> Callable[[type[E]],
 
 def to_payload(ev: Event) -> dict[str, Any]:
     """The event's fields as plain JSON values."""
-    return {f.name: _encode(getattr(ev, f.name)) for f in dataclasses.fields(ev)}
+    return {name: _encode(getattr(ev, name)) for name in _field_names(type(ev))}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names, read once per class."""
+    found = _FIELD_NAMES.get(cls)
+    if found is None:
+        found = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return found
 
 
 def from_payload(name: str, version: int, payload: dict[str, Any]) -> Event:
@@ -81,7 +92,7 @@ def _encode(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return [_encode(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: _encode(getattr(value, name)) for name in _field_names(type(value))}
     raise TypeError(f"cannot encode {type(value).__name__} in an event payload")
 
 

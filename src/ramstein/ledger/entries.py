@@ -8,8 +8,9 @@ payload), so a restricted payload can be redacted from an export while the log s
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import rfc8785
@@ -17,8 +18,44 @@ import rfc8785
 SALT_BYTES = 16
 
 
+_EXACT = 2**53 - 1
+"""The largest integer an IEEE double holds exactly (RFC 8785 writes numbers as doubles)."""
+
+
+def _plain(value: Any) -> bool:
+    """Whether `json.dumps` writes `value` byte for byte as RFC 8785 does: no float (JCS writes
+    doubles in ECMAScript's shortest form), integers a double holds exactly, and ASCII keys
+    (JCS sorts keys by UTF-16 code units; for ASCII that is Python's order). Strings are
+    escaped alike: the quote, the backslash and control characters, as short escapes where
+    JSON has them and as lowercase `\\u00xx` otherwise, everything else as UTF-8."""
+    kind = type(value)
+    if kind is str or value is None or kind is bool:
+        return True
+    if kind is int:
+        return bool(-_EXACT <= value <= _EXACT)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or not key.isascii() or not _plain(item):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        return all(map(_plain, value))
+    return False
+
+
 def canonical(value: Any) -> bytes:
-    """RFC 8785 (JCS) canonical JSON."""
+    """RFC 8785 (JCS) canonical JSON.
+
+    The `rfc8785` package writes it; for the values Ramstein's payloads and headers hold
+    (`_plain`), the standard library's encoder writes the same bytes in a tenth of the time
+    (tests/ledger/test_canonical.py checks both agree on generated values)."""
+    if _plain(value):
+        try:
+            return json.dumps(
+                value, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            ).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: let rfc8785 refuse it as it does
+            pass
     return rfc8785.dumps(value)
 
 
@@ -46,6 +83,6 @@ class EntryHeader:
     payload_digest: str
 
     def leaf(self) -> bytes:
-        fields = asdict(self)
+        fields: dict[str, Any] = {name: getattr(self, name) for name in self.__slots__}
         fields["releasable_to"] = list(self.releasable_to)
         return canonical(fields)

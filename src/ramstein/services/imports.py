@@ -223,7 +223,8 @@ class _Importer:
         if None not in keys and len(set(fresh)) == len(chunk):
             try:
                 with self.uow.savepoint():
-                    done = [apply(row) for row in chunk]
+                    batch = self._new_pledges(chunk)
+                    done = batch if batch is not None else [apply(row) for row in chunk]
                 self.refs.update(fresh)
                 return done
             except (_RowError, DomainError):
@@ -469,28 +470,47 @@ class _Importer:
         return self._change(row, pledge.id, changed)
 
     def _new_pledge(self, row: PledgeRow) -> Change:
+        (made,) = pledges.announce_pledges(
+            uow=self.uow, actor=self.actor, announcements=[self._announcement(row)]
+        )
+        self._pledge_status(row, made, on=made.announced_on)
+        return Change(row.line, row.ref or "", Action.CREATE, made.id)
+
+    def _new_pledges(self, chunk: Sequence[ImportRow]) -> list[Change] | None:
+        """A chunk of new pledges announced at once; None unless every row is one."""
+        if not all(isinstance(r, PledgeRow) for r in chunk) or any(
+            r.id is not None or self._existing_id(r, None) is not None for r in chunk
+        ):
+            return None
+        rows = [r for r in chunk if isinstance(r, PledgeRow)]
+        wanted = [self._announcement(row) for row in rows]
+        made = pledges.announce_pledges(uow=self.uow, actor=self.actor, announcements=wanted)
+        for row, pledge in zip(rows, made, strict=True):
+            self._pledge_status(row, pledge, on=pledge.announced_on)
+        return [
+            Change(row.line, row.ref or "", Action.CREATE, pledge.id)
+            for row, pledge in zip(rows, made, strict=True)
+        ]
+
+    def _announcement(self, row: PledgeRow) -> pledges.Announcement:
         if row.id is not None and row.ref is None:
             raise _RowError("id", str(row.id), "no such pledge; give a ref to create one")
         donor = row.donor or self.actor.participant
         if donor is None:
             raise _RowError("donor", "", "required")
-        made = pledges.announce_pledge(
-            uow=self.uow,
-            actor=self.actor,
+        return pledges.Announcement(
             donor=donor,
             item_type=row.item_type,
             quantity=row.quantity,
             value=row.value,
             source=row.source,
+            label=row.label,
             years=row.years or None,
             meeting=row.meeting,
             announced_on=row.announced_on or self._meeting_day(row.meeting),
             tranches=row.tranches,
-            label=row.label,
             external_ref=row.ref,
         )
-        self._pledge_status(row, made, on=made.announced_on)
-        return Change(row.line, row.ref or "", Action.CREATE, made.id)
 
     def _meeting_day(self, meeting: int | None) -> date | None:
         if meeting is None:

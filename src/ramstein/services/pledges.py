@@ -21,7 +21,7 @@ from ramstein.services import common
 from ramstein.services.paging import Order, PageRequest, apply
 from ramstein.store import rows
 from ramstein.store import tables as t
-from ramstein.store.uow import UnitOfWork
+from ramstein.store.uow import Appended, UnitOfWork
 from ramstein.store.visibility import visible
 
 
@@ -76,6 +76,23 @@ def _for_update(
     return pledge
 
 
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """One pledge to announce: what `announce_pledge` takes, for `announce_pledges`."""
+
+    donor: str
+    item_type: str
+    quantity: int
+    value: Money | None
+    source: PledgeSource
+    label: Label
+    years: Sequence[int] | None = None
+    meeting: int | None = None
+    announced_on: date | None = None
+    tranches: Sequence[TrancheSpec] = ()
+    external_ref: str | None = None
+
+
 def announce_pledge(
     *,
     uow: UnitOfWork,
@@ -92,37 +109,99 @@ def announce_pledge(
     label: Label,
     external_ref: str | None = None,
 ) -> Pledge:
-    require_owner_or_chair(actor, donor, "announce its pledges", *DONOR_ROLES)
-    if external_ref is not None and common.exists(uow.conn, t.pledges, external_ref=external_ref):
-        raise AlreadyExists("pledge with reference", external_ref)
-    who = common.participant(uow.conn, donor)
-    common.item_type(uow.conn, item_type)
-    for code in label.named:
-        common.participant(uow.conn, code)
-    if meeting is not None:
-        found = rows.meetings(
-            uow.conn,
-            uow.conn.execute(sa.select(t.meetings).where(t.meetings.c.number == meeting)).all(),
-        )
-        meeting_rules.check_announcement(rows.one(found, "meeting", meeting))
-    on = announced_on or uow.today()
-    pledge_id = uow.next_id(t.pledges.c.id)
-    event = domain.announce(
-        pledge_id=pledge_id,
-        donor=who,
+    announcement = Announcement(
+        donor=donor,
         item_type=item_type,
         quantity=quantity,
         value=value,
         source=source,
-        years=tuple(years) if years else (on.year,),
-        meeting=meeting,
-        announced_on=on,
-        tranches=tuple(tranches),
         label=label,
+        years=years,
+        meeting=meeting,
+        announced_on=announced_on,
+        tranches=tranches,
         external_ref=external_ref,
     )
-    uow.append(event, actor=actor, label=label, owner=donor)
-    return domain.announced(event)
+    return announce_pledges(uow=uow, actor=actor, announcements=[announcement])[0]
+
+
+LOOKUP_CHUNK = 500
+"""Codes asked for in one `IN (...)`, well within every database's limit on parameters."""
+
+
+def _found(conn: Connection, column: sa.Column[Any], keys: Iterable[str]) -> list[sa.Row[Any]]:
+    """The rows of `column`'s table whose `column` is one of `keys`."""
+    wanted = sorted(set(keys))
+    return [
+        row
+        for start in range(0, len(wanted), LOOKUP_CHUNK)
+        for row in conn.execute(
+            sa.select(column.table).where(column.in_(wanted[start : start + LOOKUP_CHUNK]))
+        )
+    ]
+
+
+def announce_pledges(
+    *, uow: UnitOfWork, actor: Principal, announcements: Sequence[Announcement]
+) -> list[Pledge]:
+    """Announce pledges in order, each exactly as `announce_pledge` would, with one lookup of
+    each kind for all of them and one insert per table. Every one is checked before any is
+    appended: the first refused refuses them all."""
+    for a in announcements:
+        require_owner_or_chair(actor, a.donor, "announce its pledges", *DONOR_ROLES)
+    refs = [a.external_ref for a in announcements if a.external_ref is not None]
+    taken = {r.external_ref for r in _found(uow.conn, t.pledges.c.external_ref, refs)}
+    codes = [code for a in announcements for code in (a.donor, *a.label.named)]
+    participants = {
+        r.code: rows.participant(r) for r in _found(uow.conn, t.participants.c.code, codes)
+    }
+    items = {
+        r.code for r in _found(uow.conn, t.item_types.c.code, [a.item_type for a in announcements])
+    }
+    meetings: dict[int, None] = {}
+    events = []
+    for a in announcements:
+        if a.external_ref is not None:
+            if a.external_ref in taken:
+                raise AlreadyExists("pledge with reference", a.external_ref)
+            taken.add(a.external_ref)
+        if a.donor not in participants:
+            raise NotFound("participant", a.donor)
+        if a.item_type not in items:
+            raise NotFound("item type", a.item_type)
+        for code in sorted(a.label.named):
+            if code not in participants:
+                raise NotFound("participant", code)
+        if a.meeting is not None and a.meeting not in meetings:
+            found = rows.meetings(
+                uow.conn,
+                uow.conn.execute(
+                    sa.select(t.meetings).where(t.meetings.c.number == a.meeting)
+                ).all(),
+            )
+            meeting_rules.check_announcement(rows.one(found, "meeting", a.meeting))
+            meetings[a.meeting] = None
+        on = a.announced_on or uow.today()
+        events.append(
+            domain.announce(
+                pledge_id=uow.next_id(t.pledges.c.id),
+                donor=participants[a.donor],
+                item_type=a.item_type,
+                quantity=a.quantity,
+                value=a.value,
+                source=a.source,
+                years=tuple(a.years) if a.years else (on.year,),
+                meeting=a.meeting,
+                announced_on=on,
+                tranches=tuple(a.tranches),
+                label=a.label,
+                external_ref=a.external_ref,
+            )
+        )
+    uow.append_many(
+        [Appended(e, actor, a.label, a.donor) for e, a in zip(events, announcements, strict=True)]
+    )
+    return [domain.announced(e) for e in events]
 
 
 def revise_pledge(

@@ -6,7 +6,7 @@ empty tables reproduces them exactly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -28,12 +28,28 @@ from ramstein.store import tables as t
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[[Connection, int, Any], None]
+BulkHandler = Callable[[Connection, Sequence[tuple[int, Any]]], None]
 HANDLERS: dict[type[Event], Handler] = {}
+BULK_HANDLERS: dict[type[Event], BulkHandler] = {}
 
 
 def handles(kind: type[E]) -> Callable[[Callable[[Connection, int, E], None]], Handler]:
     def register(fn: Callable[[Connection, int, E], None]) -> Handler:
         HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def handles_many(
+    kind: type[E],
+) -> Callable[[Callable[[Connection, Sequence[tuple[int, E]]], None]], BulkHandler]:
+    """Register a handler of a run of events of one kind, in one statement per table; the
+    single event is a run of one, so both paths are the same code."""
+
+    def register(fn: Callable[[Connection, Sequence[tuple[int, E]]], None]) -> BulkHandler:
+        BULK_HANDLERS[kind] = fn
+        HANDLERS[kind] = lambda conn, seq, event: fn(conn, [(seq, event)])
         return fn
 
     return register
@@ -45,6 +61,22 @@ def apply(conn: Connection, seq: int, event: Event) -> None:
     except KeyError:
         raise RuntimeError(f"no projection for event {event.event_name}") from None
     handler(conn, seq, event)
+
+
+def apply_many(conn: Connection, events: Sequence[tuple[int, Event]]) -> None:
+    """Apply events in order; each run of one kind with a bulk handler goes at once."""
+    start = 0
+    while start < len(events):
+        kind = type(events[start][1])
+        bulk = BULK_HANDLERS.get(kind)
+        end = start + 1
+        if bulk is None:
+            apply(conn, *events[start])
+        else:
+            while end < len(events) and type(events[end][1]) is kind:
+                end += 1
+            bulk(conn, events[start:end])
+        start = end
 
 
 def _bump(
@@ -271,51 +303,62 @@ def _money(value: pl.Money | None) -> dict[str, Any]:
     }
 
 
-@handles(pl.PledgeAnnounced)
-def _pledge_announced(conn: Connection, seq: int, e: pl.PledgeAnnounced) -> None:
+@handles_many(pl.PledgeAnnounced)
+def _pledges_announced(conn: Connection, events: Sequence[tuple[int, pl.PledgeAnnounced]]) -> None:
     conn.execute(
         t.pledges.insert(),
-        dict(
-            id=e.pledge_id,
-            donor=e.donor,
-            item_type=e.item_type,
-            quantity=e.quantity,
-            **_money(e.value),
-            source=e.source.value,
-            first_year=e.years[0],
-            last_year=e.years[-1],
-            meeting=e.meeting,
-            announced_on=e.announced_on,
-            status=pl.PledgeStatus.ANNOUNCED.value,
-            status_on=e.announced_on,
-            cancel_reason="",
-            releasability=e.label.level.value,
-            external_ref=e.external_ref,
-            version=1,
-            created_seq=seq,
-            updated_seq=seq,
-        ),
+        [
+            dict(
+                id=e.pledge_id,
+                donor=e.donor,
+                item_type=e.item_type,
+                quantity=e.quantity,
+                **_money(e.value),
+                source=e.source.value,
+                first_year=e.years[0],
+                last_year=e.years[-1],
+                meeting=e.meeting,
+                announced_on=e.announced_on,
+                status=pl.PledgeStatus.ANNOUNCED.value,
+                status_on=e.announced_on,
+                cancel_reason="",
+                releasability=e.label.level.value,
+                external_ref=e.external_ref,
+                version=1,
+                created_seq=seq,
+                updated_seq=seq,
+            )
+            for seq, e in events
+        ],
     )
-    if e.tranches:
-        conn.execute(
-            t.tranches.insert(),
-            [
-                {
-                    "pledge_id": e.pledge_id,
-                    "number": n,
-                    "quantity": spec.quantity,
-                    "expected_on": spec.expected_on,
-                    "promised_on": spec.expected_on,
-                    "delivered": 0,
-                }
-                for n, spec in enumerate(e.tranches, start=1)
-            ],
-        )
+    tranches = [
+        {
+            "pledge_id": e.pledge_id,
+            "number": n,
+            "quantity": spec.quantity,
+            "expected_on": spec.expected_on,
+            "promised_on": spec.expected_on,
+            "delivered": 0,
+        }
+        for _, e in events
+        for n, spec in enumerate(e.tranches, start=1)
+    ]
+    if tranches:
+        conn.execute(t.tranches.insert(), tranches)
     conn.execute(
         t.pledge_history.insert(),
-        dict(pledge_id=e.pledge_id, seq=seq, status="announced", on=e.announced_on, reason=""),
+        [
+            dict(pledge_id=e.pledge_id, seq=seq, status="announced", on=e.announced_on, reason="")
+            for seq, e in events
+        ],
     )
-    _set_grants(conn, "pledge", str(e.pledge_id), e.label, new=True)
+    grants = [
+        {"record_kind": "pledge", "record_id": str(e.pledge_id), "participant": p}
+        for _, e in events
+        for p in sorted(e.label.named)
+    ]
+    if grants:
+        conn.execute(t.record_grants.insert(), grants)
 
 
 @handles(pl.PledgeRevised)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -46,6 +46,16 @@ class Mark:
     """How many tree nodes were waiting to be written (they are only ever added to)."""
     start_size: int
     last_ids: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """An event to append: who acted, its releasability and the participant who owns it."""
+
+    event: Event
+    actor: Principal
+    label: Label
+    owner: str
 
 
 class UnitOfWork:
@@ -128,54 +138,65 @@ class UnitOfWork:
 
     def append(self, event: Event, *, actor: Principal, label: Label, owner: str) -> int:
         """Append `event` to the log and apply it to the projections; returns its sequence."""
-        seq = self.size + 1
+        return self.append_many([Appended(event, actor, label, owner)])[0]
+
+    def append_many(self, items: Sequence[Appended]) -> list[int]:
+        """Append events in order, with one insert of all their entries, and apply them to
+        the projections (`projector.apply_many`); returns their sequence numbers."""
+        entries = []
+        applied: list[tuple[int, Event]] = []
         at = max(format_instant(self._clock()), self.last_at)
-        payload = canonical(to_payload(event))
-        salt = new_salt()
-        header = EntryHeader(
-            seq=seq,
-            at=at,
-            actor=actor.participant or HOST,
-            actor_user=actor.user,
-            event_type=event.event_name,
-            schema_version=event.event_version,
-            releasability=label.level.value,
-            owner=owner,
-            releasable_to=tuple(sorted(label.named)),
-            payload_digest=payload_digest(salt, payload),
-        )
-        leaf = header.leaf()
-        leaf_digest = leaf_hash(leaf)
-        self._nodes.extend(
-            {"level": level, "idx": index, "hash": node.hex()}
-            for level, index, node in self.frontier.append(leaf_digest)
-        )
-        self.conn.execute(
-            INSERT_ENTRY,
-            dict(
+        for item in items:
+            seq = self.size + len(entries) + 1
+            payload = canonical(to_payload(item.event))
+            salt = new_salt()
+            header = EntryHeader(
                 seq=seq,
                 at=at,
-                actor=header.actor,
-                actor_user=header.actor_user,
-                event_type=header.event_type,
-                schema_version=header.schema_version,
-                aggregate=event.aggregate,
-                aggregate_id=event.aggregate_id(),
-                releasability=header.releasability,
-                owner=owner,
-                releasable_to=json.dumps(list(header.releasable_to)),
-                salt=salt.hex(),
-                payload=payload.decode(),
-                payload_digest=header.payload_digest,
-                leaf_hash=leaf_digest.hex(),
-                leaf=leaf.decode(),
-            ),
-        )
-        projector.apply(self.conn, seq, event)
-        self.size = seq
+                actor=item.actor.participant or HOST,
+                actor_user=item.actor.user,
+                event_type=item.event.event_name,
+                schema_version=item.event.event_version,
+                releasability=item.label.level.value,
+                owner=item.owner,
+                releasable_to=tuple(sorted(item.label.named)),
+                payload_digest=payload_digest(salt, payload),
+            )
+            leaf = header.leaf()
+            leaf_digest = leaf_hash(leaf)
+            self._nodes.extend(
+                {"level": level, "idx": index, "hash": node.hex()}
+                for level, index, node in self.frontier.append(leaf_digest)
+            )
+            entries.append(
+                dict(
+                    seq=seq,
+                    at=at,
+                    actor=header.actor,
+                    actor_user=header.actor_user,
+                    event_type=header.event_type,
+                    schema_version=header.schema_version,
+                    aggregate=item.event.aggregate,
+                    aggregate_id=item.event.aggregate_id(),
+                    releasability=header.releasability,
+                    owner=item.owner,
+                    releasable_to=json.dumps(list(header.releasable_to)),
+                    salt=salt.hex(),
+                    payload=payload.decode(),
+                    payload_digest=header.payload_digest,
+                    leaf_hash=leaf_digest.hex(),
+                    leaf=leaf.decode(),
+                )
+            )
+            applied.append((seq, item.event))
+        if not entries:
+            return []
+        self.conn.execute(INSERT_ENTRY, entries)
+        projector.apply_many(self.conn, applied)
+        self.size += len(entries)
         self.last_at = at
-        self.appended.append((seq, event))
-        return seq
+        self.appended += applied
+        return [seq for seq, _ in applied]
 
     def restore(self, row: dict[str, object], event: Event) -> int:
         """Append an entry exactly as another host wrote it (from a verified bundle)."""
