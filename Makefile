@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(PY) bench/log.py
 	$(PY) bench/matching.py
 	$(PY) bench/api.py
+	$(PY) bench/interchange.py
 
 docs: $(STAMP)
 	$(BIN)/typer ramstein.cli.main utils docs --name ramstein --output docs/cli.md
