@@ -48,6 +48,8 @@ class BadCell(ValueError):
 
 def text(cell: Cell) -> str:
     """The cell as trimmed text ('' for an empty cell); numbers as Excel would show them."""
+    if type(cell) is str:  # every CSV cell: the quick way first
+        return cell.strip()
     if cell is None:
         return ""
     if isinstance(cell, float) and cell.is_integer():
@@ -68,7 +70,10 @@ def _number_text(cell: Cell, what: str) -> str:
         return str(cell)
     if isinstance(cell, float):
         return repr(cell)
-    raw = text(cell).replace("\u00a0", " ").replace("_", "")
+    raw = text(cell)
+    if _PLAIN.match(raw):
+        return raw
+    raw = raw.replace("\u00a0", " ").replace("_", "")
     raw = re.sub(r"(?<=\d) (?=\d{3}\b)", "", raw)
     if _GROUPED.match(raw):
         return raw.replace(",", "")

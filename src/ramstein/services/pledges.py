@@ -158,7 +158,7 @@ def announce_pledges(
     items = {
         r.code for r in _found(uow.conn, t.item_types.c.code, [a.item_type for a in announcements])
     }
-    meetings: dict[int, None] = {}
+    meetings: set[int] = set()
     events = []
     for a in announcements:
         if a.external_ref is not None:
@@ -180,7 +180,7 @@ def announce_pledges(
                 ).all(),
             )
             meeting_rules.check_announcement(rows.one(found, "meeting", a.meeting))
-            meetings[a.meeting] = None
+            meetings.add(a.meeting)
         on = a.announced_on or uow.today()
         events.append(
             domain.announce(
