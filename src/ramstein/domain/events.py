@@ -77,10 +77,13 @@ def from_payload(name: str, version: int, payload: dict[str, Any]) -> Event:
 
 
 def _encode(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str):
-        return value.value if isinstance(value, Enum) else value
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, bool | int | str):
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date):

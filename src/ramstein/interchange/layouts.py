@@ -289,11 +289,15 @@ class _Cells:
     def need(self, name: str, read: Callable[[Cell], T]) -> T:
         """A required cell; where it is missing or bad the row is dropped, so the placeholder
         returned then is never used."""
-        if cells.is_empty(self.by_name.get(name)):
+        cell = self.by_name.get(name)
+        if cells.is_empty(cell):
             self.fail(name, "required")
             return None  # type: ignore[return-value]
-        found = self.get(name, read)
-        return found  # type: ignore[return-value]
+        try:
+            return read(cell)
+        except BadCell as error:
+            self.fail(name, error.reason)
+            return None  # type: ignore[return-value]
 
 
 def _ref(c: _Cells) -> str | None:
