@@ -29,7 +29,8 @@ serve: $(STAMP)
 	$(BIN)/ramstein serve
 
 test: $(STAMP)
-	$(PY) -m pytest
+	@# one worker per core (pytest-xdist), each test file whole on one worker
+	$(PY) -m pytest -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
