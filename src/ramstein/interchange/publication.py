@@ -40,7 +40,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ramstein.interchange import hxl, writers
-from ramstein.interchange.files import FLOWS, IATI, WHOLE, export
+from ramstein.interchange.files import FLOWS, IATI, WHOLE, Format, export
 from ramstein.interchange.layouts import LAYOUTS
 from ramstein.interchange.records import Records
 
@@ -215,16 +215,17 @@ def _data_files(records: Records, iati_ref: str) -> list[PackageFile]:
             )
         )
     for name in hxl.KINDS:
+        tagged = export(name, records, Format.HXL)
         found.append(
             PackageFile(
                 f"{name}-hxl",
                 f"data/{name}-hxl.csv",
-                hxl.hxl_csv(name, records).encode(),
+                tagged.content,
                 f"{name.capitalize()} (HXL)",
                 f"The public {name} as CSV with a second row of HXL hashtags.",
                 "csv",
                 "text/csv",
-                len(writers.table(name, records).rows),
+                tagged.rows,
             )
         )
     if records.pledges:

@@ -220,7 +220,7 @@ class _Importer:
     def _chunk(self, chunk: Sequence[ImportRow], apply: Callable[[Any], Change]) -> list[Change]:
         keys = [self._key(row) for row in chunk]
         fresh = [k for k in keys if k is not None and k not in self.refs]
-        if None not in keys and len(set(fresh)) == len(chunk):
+        if len(set(fresh)) == len(chunk):  # every row has a ref, new and its own
             try:
                 with self.uow.savepoint():
                     batch = self._new_pledges(chunk)
@@ -451,10 +451,9 @@ class _Importer:
         if label != pledge.label:
             changed.append("releasability")
         # a smaller quantity must fit the tranches as the row has them, so they go first
-        tranches_first = "quantity" in changed and row.quantity < pledge.quantity
-        if tranches_first and self._tranches(row, pledge):
-            changed.append("tranches")
-        if changed and changed != ["tranches"]:
+        shrinking = "quantity" in changed and row.quantity < pledge.quantity
+        moved = shrinking and self._tranches(row, pledge)
+        if changed:
             with self._about(row, "quantity"):
                 pledge = pledges.revise_pledge(
                     uow=self.uow,
@@ -463,26 +462,28 @@ class _Importer:
                     label=label,
                     **{k: wanted_fields[k] for k in changed if k in wanted_fields},
                 )
-        if not tranches_first and self._tranches(row, pledge):
+        if not shrinking:
+            moved = self._tranches(row, pledge)
+        if moved:
             changed.append("tranches")
         if self._pledge_status(row, pledge, on=None):
             changed.append("status")
         return self._change(row, pledge.id, changed)
 
     def _new_pledge(self, row: PledgeRow) -> Change:
-        (made,) = pledges.announce_pledges(
-            uow=self.uow, actor=self.actor, announcements=[self._announcement(row)]
-        )
-        self._pledge_status(row, made, on=made.announced_on)
-        return Change(row.line, row.ref or "", Action.CREATE, made.id)
+        return self._announce([row])[0]
 
     def _new_pledges(self, chunk: Sequence[ImportRow]) -> list[Change] | None:
         """A chunk of new pledges announced at once; None unless every row is one."""
-        if not all(isinstance(r, PledgeRow) for r in chunk) or any(
-            r.id is not None or self._existing_id(r, None) is not None for r in chunk
+        rows = [r for r in chunk if isinstance(r, PledgeRow)]
+        if len(rows) < len(chunk) or any(
+            r.id is not None or self._existing_id(r, None) is not None for r in rows
         ):
             return None
-        rows = [r for r in chunk if isinstance(r, PledgeRow)]
+        return self._announce(rows)
+
+    def _announce(self, rows: Sequence[PledgeRow]) -> list[Change]:
+        """Announce the rows' pledges at once, then move each to its row's status."""
         wanted = [self._announcement(row) for row in rows]
         made = pledges.announce_pledges(uow=self.uow, actor=self.actor, announcements=wanted)
         for row, pledge in zip(rows, made, strict=True):
