@@ -1,6 +1,6 @@
 """`ledger.entries.canonical` writes exactly what the `rfc8785` package writes (RFC 8785).
 
-The fast path (the standard library's encoder) must never give other bytes: a single
+The fast path (`orjson`) must never give other bytes: a single
 difference would change a payload's digest, and so the log's hashes.
 """
 
@@ -13,7 +13,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ramstein.ledger.entries import canonical
+from ramstein.ledger.entries import canonical, canonical_plain
 
 scalars = (
     st.none()
@@ -35,6 +35,25 @@ values = st.recursive(
     ),
     max_leaves=30,
 )
+
+
+payload_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**64), max_value=2**64)
+    | st.sampled_from([2**53 - 1, 2**53, -(2**53 - 1), -(2**53)])
+    | st.text()
+    | st.sampled_from(["\u2028", "\x7f", "\x00\x1f", "é😀", "\ud800", '"\\/', "\t\n\r\b\f"])
+)
+payloads = st.recursive(
+    payload_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True), inner, max_size=5)
+    ),
+    max_leaves=30,
+)
+"""What event payloads and entry headers hold: no float, ASCII keys, integers of any size."""
 
 
 def _either(encode: Any, value: Any) -> tuple[str, bytes | str]:
@@ -64,3 +83,9 @@ def test_canonical_is_rfc8785(value: Any) -> None:
 )
 def test_known_values(value: Any) -> None:
     assert _either(canonical, value) == _either(rfc8785.dumps, value)
+
+
+@settings(max_examples=500)
+@given(payloads)
+def test_canonical_plain_is_rfc8785(value: Any) -> None:
+    assert _either(canonical_plain, value) == _either(rfc8785.dumps, value)

@@ -25,6 +25,7 @@ from ramstein.domain import sources as src
 from ramstein.domain.events import Event
 from ramstein.domain.releasability import Label
 from ramstein.store import tables as t
+from ramstein.store.bulk import insert_many
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[[Connection, int, Any], None]
@@ -305,8 +306,9 @@ def _money(value: pl.Money | None) -> dict[str, Any]:
 
 @handles_many(pl.PledgeAnnounced)
 def _pledges_announced(conn: Connection, events: Sequence[tuple[int, pl.PledgeAnnounced]]) -> None:
-    conn.execute(
-        t.pledges.insert(),
+    insert_many(
+        conn,
+        t.pledges,
         [
             dict(
                 id=e.pledge_id,
@@ -343,10 +345,10 @@ def _pledges_announced(conn: Connection, events: Sequence[tuple[int, pl.PledgeAn
         for _, e in events
         for n, spec in enumerate(e.tranches, start=1)
     ]
-    if tranches:
-        conn.execute(t.tranches.insert(), tranches)
-    conn.execute(
-        t.pledge_history.insert(),
+    insert_many(conn, t.tranches, tranches)
+    insert_many(
+        conn,
+        t.pledge_history,
         [
             dict(pledge_id=e.pledge_id, seq=seq, status="announced", on=e.announced_on, reason="")
             for seq, e in events
@@ -357,8 +359,7 @@ def _pledges_announced(conn: Connection, events: Sequence[tuple[int, pl.PledgeAn
         for _, e in events
         for p in sorted(e.label.named)
     ]
-    if grants:
-        conn.execute(t.record_grants.insert(), grants)
+    insert_many(conn, t.record_grants, grants)
 
 
 @handles(pl.PledgeRevised)

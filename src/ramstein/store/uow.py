@@ -13,9 +13,10 @@ from sqlalchemy.engine import Connection
 
 from ramstein.domain.events import Event, to_payload
 from ramstein.domain.releasability import Label, Principal
-from ramstein.ledger.entries import EntryHeader, canonical, new_salt, payload_digest
+from ramstein.ledger.entries import EntryHeader, canonical_plain, new_salts, payload_digest
 from ramstein.ledger.merkle import Frontier, leaf_hash
 from ramstein.store import projector
+from ramstein.store.bulk import insert_many
 from ramstein.store.tables import log_entries, log_head, tree_nodes
 
 HOST = "HOST"
@@ -30,7 +31,6 @@ def format_instant(moment: datetime) -> str:
 
 
 INSERT_ENTRY = log_entries.insert()
-INSERT_NODE = tree_nodes.insert()
 """Built once: a statement with plain parameters is compiled once and then served from cache."""
 
 
@@ -146,10 +146,9 @@ class UnitOfWork:
         entries = []
         applied: list[tuple[int, Event]] = []
         at = max(format_instant(self._clock()), self.last_at)
-        for item in items:
+        for item, salt in zip(items, new_salts(len(items)), strict=True):
             seq = self.size + len(entries) + 1
-            payload = canonical(to_payload(item.event))
-            salt = new_salt()
+            payload = canonical_plain(to_payload(item.event))
             header = EntryHeader(
                 seq=seq,
                 at=at,
@@ -191,7 +190,7 @@ class UnitOfWork:
             applied.append((seq, item.event))
         if not entries:
             return []
-        self.conn.execute(INSERT_ENTRY, entries)
+        insert_many(self.conn, log_entries, entries)
         projector.apply_many(self.conn, applied)
         self.size += len(entries)
         self.last_at = at
@@ -217,7 +216,7 @@ class UnitOfWork:
     def flush(self) -> None:
         """Record the log's new head; called once before the transaction commits."""
         if self.size != self._start_size:
-            self.conn.execute(INSERT_NODE, self._nodes)
+            insert_many(self.conn, tree_nodes, self._nodes)
             self._nodes = []
             self.conn.execute(
                 log_head.update()
