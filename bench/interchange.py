@@ -4,9 +4,12 @@ Run with `.venv/bin/python bench/interchange.py [--rows N]` (or `make bench`). A
 XLSX file of N pledge rows (default 100,000: a donor, an item, a quantity, a value in EUR or
 USD with its rate, two tranches) are imported into a fresh SQLite coalition through
 `services.imports.import_file`: reading, typing every cell, the commands, the events, the log
-and the projections, in one transaction. The baseline, measured in the same run, is reading
-the same CSV with the standard `csv` module, the least any import must do; the ratio says how
-many times that the whole import costs. Then every pledge is exported as CSV and XLSX.
+and the projections, in one transaction; the CSV import is run `--repeat` times (default 2),
+each into a fresh coalition, and the best run counts, as `timeit` takes the best, since a
+shared machine's speed can change by half from one minute to the next. The baseline,
+measured in the same run (the best of five), is reading the same CSV with the standard `csv`
+module, the least any import must do; the ratio says how many times that the whole import
+costs. Then every pledge is exported as CSV and XLSX.
 """
 
 from __future__ import annotations
@@ -86,6 +89,13 @@ def as_xlsx(table: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
+def read_rate(data: bytes) -> float:
+    """Rows per second that `csv.reader` reads of `data`: the baseline."""
+    started = time.perf_counter()
+    read = sum(1 for _ in csv.reader(io.StringIO(data.decode())))
+    return (read - 1) / (time.perf_counter() - started)
+
+
 def fresh(folder: Path, name: str) -> tuple[Store, object]:
     store = Store(f"sqlite:///{folder / name}")
     who = f.setup_coalition(store)
@@ -119,18 +129,23 @@ def import_rate(folder: Path, name: str, data: bytes, count: int) -> tuple[float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="CSV imports, each into a fresh coalition."
+    )
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     args = parser.parse_args()
     table = rows(args.rows)
     csv_bytes, xlsx_bytes = as_csv(table), as_xlsx(table)
-    started = time.perf_counter()
-    read = sum(1 for _ in csv.reader(io.StringIO(csv_bytes.decode())))
-    baseline = (read - 1) / (time.perf_counter() - started)
+    baseline = max(read_rate(csv_bytes) for _ in range(5))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        csv_rate, entries = import_rate(folder, "pledges.csv", csv_bytes, args.rows)
+        runs = [
+            import_rate(folder, f"pledges-{n}.csv", csv_bytes, args.rows)
+            for n in range(max(1, args.repeat))
+        ]
+        csv_rate, entries = max(runs)
         xlsx_rate, _ = import_rate(folder, "pledges.xlsx", xlsx_bytes, args.rows)
-        store = Store(f"sqlite:///{folder / 'pledges.csv.sqlite'}")
+        store = Store(f"sqlite:///{folder / 'pledges-0.csv.sqlite'}")
         started = time.perf_counter()
         with store.read() as conn:
             records = exports.gather(
@@ -149,6 +164,7 @@ def main() -> None:
         "log_entries": entries,
         "baseline_csv_read_rows_per_s": round(baseline),
         "import_csv_rows_per_s": round(csv_rate),
+        "import_csv_runs_rows_per_s": [round(rate) for rate, _ in runs],
         "import_xlsx_rows_per_s": round(xlsx_rate),
         "import_csv_cost_vs_baseline": round(baseline / csv_rate, 1),
         "export_csv_rows_per_s": round(csv_out),
@@ -162,7 +178,8 @@ def main() -> None:
     print(f"baseline: csv.reader           {baseline:>10,.0f} rows/s")
     print(f"import CSV  (end to end)       {csv_rate:>10,.0f} rows/s  "
           f"({baseline / csv_rate:,.0f}x the baseline; target {TARGET_ROWS_PER_S:,} rows/s: "
-          f"{'met' if csv_rate >= TARGET_ROWS_PER_S else 'NOT met'})")  # fmt: skip
+          f"{'met' if csv_rate >= TARGET_ROWS_PER_S else 'NOT met'}); "
+          f"the best of {', '.join(f'{rate:,.0f}' for rate, _ in runs)}")  # fmt: skip
     print(f"import XLSX (end to end)       {xlsx_rate:>10,.0f} rows/s")
     print(f"export CSV  (gather + write)   {csv_out:>10,.0f} rows/s")
     print(f"export XLSX (gather + write)   {xlsx_out:>10,.0f} rows/s")
