@@ -49,8 +49,8 @@ def canonical(value: Any) -> bytes:
 
     The `rfc8785` package writes it; for the values Ramstein's payloads and headers hold
     (`_plain`), `orjson` writes the same bytes twelve times faster than the standard library's
-    encoder, which a large import feels: two encodings per log entry
-    (tests/ledger/test_canonical.py checks both agree on generated values)."""
+    encoder (tests/ledger/test_canonical.py checks both agree on generated values). A log
+    entry's payload and leaf, which need no `_plain` check, go to `canonical_plain`."""
     if _plain(value):
         try:
             return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
