@@ -15,43 +15,35 @@ from hypothesis import strategies as st
 
 from ramstein.ledger.entries import canonical, canonical_plain
 
-scalars = (
+strings = st.text() | st.sampled_from(
+    ["\u2028", "\x7f", "\x00\x1f", "é😀", "\ud800", '"\\/', "\t\n\r\b\f"]
+)
+
+
+def _trees(leaves: st.SearchStrategy[Any], keys: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
+    """JSON values: lists and objects of `leaves`, with keys drawn from `keys`."""
+    return st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=5) | st.dictionaries(keys, inner, max_size=5),
+        max_leaves=30,
+    )
+
+
+values = _trees(
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**60), max_value=2**60)
     | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text()
-    | st.sampled_from(["\u2028", "\x7f", "\x00\x1f", "é😀", "\ud800", '"\\/', "\t\n\r\b\f"])
+    | strings,
+    st.text(max_size=6) | st.sampled_from(["a", "Z", "é", "😀", "\ue000"]),
 )
-values = st.recursive(
-    scalars,
-    lambda inner: (
-        st.lists(inner, max_size=5)
-        | st.dictionaries(
-            st.text(max_size=6) | st.sampled_from(["a", "Z", "é", "😀", "\ue000"]),
-            inner,
-            max_size=5,
-        )
-    ),
-    max_leaves=30,
-)
-
-
-payload_scalars = (
+payloads = _trees(
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**64), max_value=2**64)
     | st.sampled_from([2**53 - 1, 2**53, -(2**53 - 1), -(2**53)])
-    | st.text()
-    | st.sampled_from(["\u2028", "\x7f", "\x00\x1f", "é😀", "\ud800", '"\\/', "\t\n\r\b\f"])
-)
-payloads = st.recursive(
-    payload_scalars,
-    lambda inner: (
-        st.lists(inner, max_size=5)
-        | st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True), inner, max_size=5)
-    ),
-    max_leaves=30,
+    | strings,
+    st.from_regex(r"[a-z_]{1,8}", fullmatch=True),
 )
 """What event payloads and entry headers hold: no float, ASCII keys, integers of any size."""
 
