@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ramstein.store.engine import Pool
+
 DEFAULT_DATABASE_URL = "sqlite:///var/ramstein.sqlite"
 
 
@@ -16,6 +18,16 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     """SQLAlchemy URL: a SQLite file (default) or postgresql+psycopg://user@host/db."""
+    pool_size: int = 5
+    """Database connections each server worker keeps open."""
+    pool_overflow: int = 10
+    """Connections a worker may open beyond `pool_size` under load (closed when returned)."""
+    pool_timeout: float = 30
+    """Seconds a request waits for a free connection before it is answered 503."""
+    pool_recycle: int = 1800
+    """Seconds after which a connection is replaced, before a server or proxy drops it idle."""
+    ready_verify_seconds: float = 300
+    """How old the log verification behind `/readyz` may grow before it is run again."""
     host: str = "127.0.0.1"
     """Address the server binds to; keep it on loopback unless a TLS proxy stands in front."""
     port: int = 8000
@@ -35,3 +47,11 @@ class Settings(BaseSettings):
     iati_org_ref: str = "XX-RAMSTEIN"
     """The group's IATI organisation identifier, the prefix of every activity in its IATI
     export; the default is a placeholder: register the group and set the identifier given."""
+
+    def pool(self) -> Pool:
+        return Pool(
+            size=self.pool_size,
+            overflow=self.pool_overflow,
+            timeout=self.pool_timeout,
+            recycle=self.pool_recycle,
+        )

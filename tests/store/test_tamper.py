@@ -13,22 +13,29 @@ checkpoint covers yet (62 entries).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from sqlalchemy.engine import Connection
 
+from ramstein.api.app import create_app
 from ramstein.domain.releasability import Role
 from ramstein.ledger.entries import canonical, payload_digest
 from ramstein.ledger.merkle import Frontier, leaf_hash
 from ramstein.ledger.notes import Checkpoint
 from ramstein.ledger.verify import LogError
 from ramstein.services import log
+from ramstein.settings import Settings
 from ramstein.store import tables as t
-from ramstein.store.engine import Store
+from ramstein.store.engine import Store, utc_now
+from ramstein.store.uow import format_instant
 from tests import factories as f
+from tests.cli.support import Cli
 
 E, N, C = t.log_entries, t.tree_nodes, t.checkpoints
 SIGNED = 60
@@ -467,22 +474,82 @@ def _drop_quorum(conn: Connection) -> None:
     conn.execute(t.witness_policy.update().values(quorum=0))
 
 
+def _delete_tranche(conn: Connection) -> None:
+    tr = t.tranches
+    first = conn.execute(sa.select(tr.c.pledge_id, tr.c.number).limit(1)).one()
+    conn.execute(tr.delete().where(tr.c.pledge_id == first.pledge_id, tr.c.number == first.number))
+
+
+def _insert_grant(conn: Connection) -> None:
+    conn.execute(
+        t.record_grants.insert().values(record_kind="pledge", record_id="1", participant="USA")
+    )
+
+
 @pytest.mark.parametrize(
-    "edit",
+    ("edit", "table"),
     [
-        pytest.param(_set_pledge_quantity, id="pledge-quantity"),
-        pytest.param(_set_host_key_holder, id="host-key-holder"),
-        pytest.param(_drop_quorum, id="witness-quorum"),
+        pytest.param(_set_pledge_quantity, "pledges", id="pledge-quantity"),
+        pytest.param(_set_host_key_holder, "host_keys", id="host-key-holder"),
+        pytest.param(_drop_quorum, "witness_policy", id="witness-quorum"),
+        pytest.param(_delete_tranche, "tranches", id="deleted-tranche"),
+        pytest.param(_insert_grant, "record_grants", id="inserted-grant"),
     ],
 )
 def test_a_projection_edited_directly_differs_from_a_replay(
-    built: Store, edit: Callable[[Connection], None]
+    built: Store, edit: Callable[[Connection], None], table: str
 ) -> None:
     good = log.verify(store=built)
     tamper(built, edit)
     result = log.verify(store=built)
-    assert not result.projections_match
+    assert result.drifted == (table,)
     assert result.state_digest != good.state_digest
     assert result.log.size == SIZE  # the log itself is untouched
-    # Verification replays in a transaction it rolls back: the edited row is still there.
+    # Verification replays into a scratch database: the edited row is still there.
     assert f.snapshot(built).digest == result.state_digest
+
+
+# --- what an operator sees: `/readyz` and `ramstein log verify` -----------------------------
+
+SURFACED = {
+    "change": (replace_in(40, "payload", '"pledge_id":1', '"pledge_id":2'), 40, "entry 40"),
+    "delete": (delete_entry(30), 30, "entry 30 is missing"),
+    "reorder": (swap_entries(40, 41), 40, "entry 40"),
+    "insert": (append_entry(), SIZE + 1, "entry 63"),
+    "projection": (_set_pledge_quantity, None, "pledges"),
+}
+
+
+def _ready(client: TestClient, *, after: str) -> tuple[int, dict[str, Any]]:
+    """`/readyz` once it answers with a verification started at `after` or later."""
+    deadline = time.monotonic() + 60
+    while True:
+        answer = client.get("/readyz")
+        found = answer.json()["checks"]["log"]
+        if found.get("started_at", "") >= after or time.monotonic() > deadline:
+            return answer.status_code, answer.json()
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("kind", list(SURFACED))
+def test_readyz_and_log_verify_name_the_first_bad_entry(built: Store, kind: str) -> None:
+    edit, seq, words = SURFACED[kind]
+    settings = Settings(ready_verify_seconds=0)
+    cli = Cli(built.url)
+    with TestClient(create_app(settings=settings, store=built)) as client:
+        status, body = _ready(client, after=format_instant(utc_now()))
+        assert status == 200, body
+        verified = body["checks"]["log"]
+        assert (verified["ok"], verified["size"], verified["signed_size"]) == (True, SIZE, SIGNED)
+        assert "verifies" in cli.ok("log verify")
+
+        tamper(built, edit)
+        status, body = _ready(client, after=format_instant(utc_now()))
+    assert status == 503
+    assert body["status"] == "not ready"
+    found = body["checks"]["log"]
+    assert found["ok"] is False
+    assert found.get("first_bad_entry") == seq
+    assert words in found["problem"]
+    assert body["checks"]["database"] == {"ok": True}
+    assert words in cli.fails("log verify")

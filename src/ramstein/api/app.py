@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import asdict
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import plotly
 import swagger_ui_bundle
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from ramstein import __version__
@@ -37,6 +38,7 @@ from ramstein.api.routes import (
 from ramstein.domain.releasability import Role
 from ramstein.services import maintenance
 from ramstein.services.log import HostSigner, load_host
+from ramstein.services.readiness import LogWatch, readiness
 from ramstein.settings import Settings
 from ramstein.store.engine import Store
 from ramstein.web import analysis_pages, data_pages, meeting_pages, record_forms
@@ -137,7 +139,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = store or Store(settings.database_url)
+        app.state.store = store or Store(settings.database_url, pool=settings.pool())
+        app.state.log_watch = LogWatch(app.state.store, max_age=settings.ready_verify_seconds)
+        app.state.log_watch.latest()  # the first verification starts with the server
         with _long_lived_heap():
             yield
         if store is None:
@@ -155,6 +159,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     if store is not None:
         app.state.store = store  # usable without the lifespan (an ASGI test transport)
+        app.state.log_watch = LogWatch(store, max_age=settings.ready_verify_seconds)
     app.state.throttle = Throttle()
     app.state.principals = PrincipalCache()
     app.state.answers = AnswerCache(settings.answer_cache_mb * 2**20)
@@ -202,6 +207,34 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     def healthz() -> dict[str, str]:
         """The process is alive."""
         return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        responses={503: {"description": "Not ready: the check that failed says why."}},
+    )
+    def readyz() -> JSONResponse:
+        """Ready to serve: the database answers, its schema is current, and the last full
+        verification of the log passed (it runs in the background, `RAMSTEIN_READY_VERIFY_SECONDS`
+        apart at most)."""
+        found = readiness(store=app.state.store, watch=app.state.log_watch)
+        v = found.verification
+        if v is None:
+            log_check: dict[str, object] = {"ok": False, "problem": "the log is being verified"}
+        else:
+            log_check = {"ok": v.ok} | {
+                k: value for k, value in asdict(v).items() if k != "ok" and value is not None
+            }
+        body = {
+            "status": "ready" if found.ready else "not ready",
+            "checks": {
+                "database": {"ok": found.database is None}
+                | ({"problem": found.database} if found.database else {}),
+                "migrations": {"ok": found.migrations_current},
+                "log": log_check,
+            },
+        }
+        return JSONResponse(body, status_code=200 if found.ready else 503)
 
     @app.get("/api/v1/status", tags=["health"])
     def status() -> dict[str, object]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -52,6 +53,7 @@ HTTP_TITLES = {
     428: "Precondition required",
     429: "Too many requests",
     500: "Internal server error",
+    503: "Service unavailable",
 }
 
 
@@ -150,6 +152,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(errors.DomainError)
     async def on_domain(request: Request, error: errors.DomainError) -> JSONResponse:
         return domain_problem(error).response()
+
+    @app.exception_handler(sa.exc.TimeoutError)
+    @app.exception_handler(sa.exc.OperationalError)
+    async def on_database(request: Request, error: Exception) -> JSONResponse:
+        # Every pooled connection in use, a lock not granted in time, the server restarting:
+        # the request did not happen, and the same request may succeed shortly.
+        return Problem(
+            503,
+            "The database cannot take the request now; nothing was changed. Retry shortly.",
+            code="database-unavailable",
+            headers={"Retry-After": "1"},
+        ).response()
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -72,7 +72,7 @@ class CliState:
     def store(self) -> Store:
         if self._store is None:
             try:
-                self._store = Store(self.url)
+                self._store = Store(self.url, pool=Settings().pool())
             except OSError as error:  # e.g. a SQLite directory that cannot be created
                 reason = error.strerror or str(error)
                 raise BadInput(f"The database {self.url} cannot be opened: {reason}.") from None

@@ -113,8 +113,8 @@ def verify(
     result = log.verify(store=state(ctx).store(), pinned_key=pinned)
     if not result.projections_match:
         raise fail(
-            "The log verifies, but the projections differ from a replay of it; run "
-            "`ramstein rebuild`."
+            f"The log verifies, but the records in {', '.join(result.drifted)} differ from a "
+            "replay of it; run `ramstein rebuild`."
         )
     _show_report(result.log, "The log verifies, and the projections equal a replay of it.")
 

@@ -40,9 +40,9 @@ from ramstein.ledger.notes import (
 from ramstein.ledger.verify import LogError, LogReport, SignedCheckpoint, StoredEntry, verify_log
 from ramstein.services import common
 from ramstein.store import tables as t
-from ramstein.store.digest import state_digest
+from ramstein.store.digest import digest_of, table_digests
 from ramstein.store.engine import Store
-from ramstein.store.replay import LogCorrupted, replay
+from ramstein.store.replay import LogCorrupted, replay, scratch
 from ramstein.store.uow import UnitOfWork, format_instant
 
 BATCH = 5000
@@ -85,8 +85,13 @@ class CheckpointInfo:
 @dataclass(frozen=True, slots=True)
 class VerifyReport:
     log: LogReport
-    projections_match: bool
     state_digest: str
+    drifted: tuple[str, ...] = ()
+    """The projection tables whose contents differ from a replay of the log."""
+
+    @property
+    def projections_match(self) -> bool:
+        return not self.drifted
 
 
 class StoreNodes:
@@ -469,7 +474,11 @@ def _check_store(conn: Connection) -> None:
 def verify(
     *, store: Store, pinned_key: str | None = None, replay_projections: bool = True
 ) -> VerifyReport:
-    """Verify the live log end to end; raises LogError naming the first bad entry."""
+    """Verify the live log end to end; raises LogError naming the first bad entry.
+
+    Everything is read from one snapshot. The replay that the projections are compared with
+    runs in a scratch database, so verifying holds no lock that writers wait for.
+    """
     with store.read() as conn:
         _check_store(conn)
         cps = [SignedCheckpoint(c.size, c.note) for c in checkpoints(conn=conn)]
@@ -483,16 +492,14 @@ def verify(
             witnesses=witnesses,
             quorum=witness_quorum(conn=conn),
         )
-        before = state_digest(conn)
-    matches = True
-    if replay_projections:
-        with store.engine.connect() as conn:
-            trans = conn.begin()
-            try:
-                replay(conn)
-                matches = state_digest(conn) == before
-            except LogCorrupted as error:
-                raise LogError(error.seq, str(error)) from None
-            finally:
-                trans.rollback()
-    return VerifyReport(log=report, projections_match=matches, state_digest=before)
+        stored = table_digests(conn)
+        drifted: tuple[str, ...] = ()
+        if replay_projections:
+            with scratch() as target:
+                try:
+                    replay(target, source=conn)
+                except LogCorrupted as error:
+                    raise LogError(error.seq, str(error)) from None
+                replayed = table_digests(target)
+            drifted = tuple(name for name, digest in stored.items() if replayed[name] != digest)
+    return VerifyReport(log=report, state_digest=digest_of(stored), drifted=drifted)

@@ -44,4 +44,9 @@ def table_digests(conn: Connection) -> dict[str, str]:
 
 def state_digest(conn: Connection) -> str:
     """One digest of every projection; equal digests mean equal coalition state."""
-    return hashlib.sha256(canonical(table_digests(conn))).hexdigest()
+    return digest_of(table_digests(conn))
+
+
+def digest_of(tables: dict[str, str]) -> str:
+    """The state digest of the projections' `table_digests`."""
+    return hashlib.sha256(canonical(tables)).hexdigest()

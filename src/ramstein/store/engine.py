@@ -8,6 +8,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,10 +53,31 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """How many connections an engine keeps (SQLAlchemy's `QueuePool`); `docs/operations.md`."""
+
+    size: int = 5
+    overflow: int = 10
+    timeout: float = 30
+    recycle: int = 1800
+
+    def options(self) -> dict[str, Any]:
+        return {
+            "pool_size": self.size,
+            "max_overflow": self.overflow,
+            "pool_timeout": self.timeout,
+            "pool_recycle": self.recycle,
+        }
+
+
+def make_engine(url: str, *, pool: Pool | None = None, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite files get WAL, full sync, foreign keys and writer locking."""
+    parsed = sa.engine.make_url(url)
+    if pool is not None and parsed.database not in (None, "", ":memory:"):
+        kwargs = pool.options() | kwargs  # an in-memory SQLite database has no pool to size
     if url.startswith("sqlite"):
-        path = sa.engine.make_url(url).database
+        path = parsed.database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
@@ -133,9 +155,11 @@ class _Group:
 class Store:
     """The coalition's database: read connections and write units of work."""
 
-    def __init__(self, url: str, *, migrate: bool = True, **engine_kwargs: Any) -> None:
+    def __init__(
+        self, url: str, *, migrate: bool = True, pool: Pool | None = None, **engine_kwargs: Any
+    ) -> None:
         self.url = url
-        self.engine = make_engine(url, **engine_kwargs)
+        self.engine = make_engine(url, pool=pool, **engine_kwargs)
         self._turns = _Turns()
         """SQLite writers of this process queue here, in order, not in SQLite's busy handler,
         which sleeps in growing steps (up to 100 ms) and so gives waiting writers a long tail."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -11,7 +13,7 @@ from sqlalchemy.engine import Connection
 from ramstein.domain.events import from_payload
 from ramstein.ledger.entries import payload_digest
 from ramstein.store import projector
-from ramstein.store.tables import PROJECTIONS, log_entries
+from ramstein.store.tables import PROJECTIONS, log_entries, metadata
 
 BATCH = 2000
 
@@ -24,14 +26,24 @@ class LogCorrupted(Exception):
         self.seq = seq
 
 
-def replay(conn: Connection, progress: Callable[[int], None] | None = None) -> int:
-    """Replay every entry, in order, into empty projections; returns the number replayed."""
+def replay(
+    conn: Connection,
+    progress: Callable[[int], None] | None = None,
+    *,
+    source: Connection | None = None,
+) -> int:
+    """Replay every entry, in order, into empty projections; returns the number replayed.
+
+    The entries are read from `source` (default `conn`): a scratch database can be filled
+    from the live log's snapshot without writing to the live one.
+    """
+    source = source or conn
     for table in reversed(PROJECTIONS):
         conn.execute(table.delete())
     last = 0
     expected = 1
     while True:
-        rows = conn.execute(
+        rows = source.execute(
             sa.select(
                 log_entries.c.seq,
                 log_entries.c.event_type,
@@ -63,6 +75,25 @@ def replay(conn: Connection, progress: Callable[[int], None] | None = None) -> i
         last = rows[-1].seq
         if progress is not None:
             progress(last)
+
+
+@contextmanager
+def scratch() -> Iterator[Connection]:
+    """An empty in-memory SQLite database holding only the projection tables, in a
+    transaction: what a verification replays into, so that it holds no lock on the live
+    database (the state digest is the same on either kind, `tests/store/test_cross_database`)."""
+    engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
+    sa.event.listen(engine, "connect", _foreign_keys)
+    try:
+        metadata.create_all(engine, tables=PROJECTIONS)
+        with engine.connect() as conn, conn.begin():
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def _foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def _first_line(error: BaseException) -> str:
