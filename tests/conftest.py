@@ -82,3 +82,24 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     s = Store(f"sqlite:///{tmp_path / 'ramstein.sqlite'}")
     yield s
     s.dispose()
+
+
+FIGURE = "figure: "
+"""The prefix of a `record_property` name that the run's summary prints (measured figures)."""
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the figures tests measured (`record_property("figure: ...", value)`), also
+    from xdist workers, whose reports carry them."""
+    lines = [
+        f"{report.nodeid}: {name.removeprefix(FIGURE)} = {value}"
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name.startswith(FIGURE)
+    ]
+    if lines:
+        terminalreporter.section("measured figures")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -70,6 +70,10 @@ class PostgresServer:
             "UTF8",
             "--locale=C.UTF-8",
         )
+        self.launch()
+
+    def launch(self) -> None:
+        """Start the server on the existing cluster (after `crash`, it recovers from its WAL)."""
         fsync = "on" if self.fsync else "off"
         self._run(
             "pg_ctl",
@@ -84,9 +88,14 @@ class PostgresServer:
             "start",
         )
 
+    def crash(self) -> None:
+        """Stop the server as a power cut would: no checkpoint, nothing flushed beyond what
+        each commit already made durable (`pg_ctl stop -m immediate`); `launch` recovers."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
     def stop(self) -> None:
         try:
-            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+            self.crash()
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
