@@ -5,8 +5,9 @@ builds the demo coalition into a temporary SQLite file, serves it with `ramstein
 stack (uvicorn with uvloop and httptools, one worker), serves a bare FastAPI app returning a
 constant the same way, and drives each with the same load generator: `--clients` keep-alive
 connections, each sending its next request as soon as the last answer arrived, for
-`--seconds` after a one-second warm-up. The generator is asyncio on uvloop in this process,
-reading answers by Content-Length; it stays on 127.0.0.1 and stops by itself.
+`--seconds` after a one-second warm-up. The generator (`tests/loopback.py`) is asyncio on
+uvloop in this process, reading answers by Content-Length; it stays on 127.0.0.1 and stops by
+itself.
 
 (a) the bare constant endpoint, the baseline; (b) `GET /api/v1/needs/{id}` as a coalition
 viewer, over the needs it may see; (c) `GET /api/v1/needs?limit=100` as the same viewer;
@@ -22,23 +23,24 @@ reported without targets.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
-import re
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))  # for tests.loopback
+
+from tests import loopback  # noqa: E402
+from tests.loopback import Result, request  # noqa: E402
+from tests.pgserver import free_port  # noqa: E402
 
 from ramstein.demo.files import build_url  # noqa: E402
 from ramstein.domain.releasability import Role  # noqa: E402
@@ -58,30 +60,6 @@ import uvicorn
 uvicorn.run("ramstein.api.app:create_app", factory=True, host="127.0.0.1", port={port},
             log_level="warning", loop="uvloop", http="httptools")
 """
-LENGTH = re.compile(rb"content-length:\s*(\d+)", re.IGNORECASE)
-
-
-@dataclass
-class Result:
-    label: str
-    requests: int
-    errors: int
-    seconds: float
-    latencies: list[float]
-
-    @property
-    def rate(self) -> float:
-        return self.requests / self.seconds
-
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start(code: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
@@ -99,70 +77,13 @@ def start(code: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]
     raise SystemExit("the server did not start")
 
 
-def request(
-    method: str, path: str, token: str | None = None, body: dict[str, object] | None = None
-) -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
-    if token:
-        lines.append(f"Authorization: Bearer {token}")
-    data = b""
-    if body is not None:
-        data = json.dumps(body).encode()
-        lines += ["Content-Type: application/json", f"Content-Length: {len(data)}"]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + data
-
-
-async def client(
-    port: int,
-    make: Callable[[int], bytes],
-    ok: int,
-    start_at: float,
-    stop_at: float,
-    result: Result,
-    seed: int,
-) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    i = seed
-    try:
-        while True:
-            sent = time.perf_counter()
-            if sent >= stop_at:
-                return
-            writer.write(make(i))
-            i += 1
-            head = await reader.readuntil(b"\r\n\r\n")
-            found = LENGTH.search(head)
-            await reader.readexactly(int(found.group(1)) if found else 0)
-            done = time.perf_counter()
-            if sent >= start_at:
-                result.requests += 1
-                result.latencies.append(done - sent)
-                if int(head[9:12]) != ok:
-                    result.errors += 1
-    finally:
-        writer.close()
-
-
 def load(
     label: str, port: int, make: Callable[[int], bytes], ok: int, clients: int, seconds: float
 ) -> Result:
-    result = Result(label, 0, 0, seconds, [])
-
-    async def run() -> None:
-        now = time.perf_counter()
-        start_at, stop_at = now + 1.0, now + 1.0 + seconds
-        await asyncio.gather(
-            *(client(port, make, ok, start_at, stop_at, result, k * 7919) for k in range(clients))
-        )
-
-    import uvloop
-
-    uvloop.run(run())
-    line = (
-        f"  {label:<38} {result.rate:9.0f} req/s   p50 {result.percentile(0.5):6.1f} ms   "
-        f"p99 {result.percentile(0.99):6.1f} ms   errors {result.errors}"
+    result = loopback.load(
+        label, port, lambda i: (label, make(i), ok), clients=clients, seconds=seconds
     )
-    print(line, flush=True)
+    print(result.line(), flush=True)
     return result
 
 
@@ -270,7 +191,7 @@ def main() -> None:
     target(
         "no errors", not (a.errors or b.errors or c.errors or d.errors), "all answers as expected"
     )
-    print(f"  (median latency of (a): {statistics.median(a.latencies) * 1000:.2f} ms)")
+    print(f"  (median latency of (a): {a.percentile(0.5):.2f} ms)")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -66,38 +68,35 @@ class Instance:
             timeout=timeout,
         )
 
+    @contextmanager
+    def connect(self) -> Iterator[sa.Connection]:
+        """A connection of its own to the database, beside the server's."""
+        engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+        try:
+            with engine.connect() as conn:
+                yield conn
+        finally:
+            engine.dispose()
+
     def log_size(self) -> int:
-        with _engine(self.url) as engine, engine.connect() as conn:
+        with self.connect() as conn:
             return int(conn.execute(sa.select(t.log_head.c.size)).scalar_one())
 
     def pledges(self) -> dict[int, int]:
         """Every pledge in the projections: id -> quantity."""
-        with _engine(self.url) as engine, engine.connect() as conn:
+        with self.connect() as conn:
             rows = conn.execute(sa.select(t.pledges.c.id, t.pledges.c.quantity))
             return {int(r.id): int(r.quantity) for r in rows}
 
     def sequence_numbers(self) -> list[int]:
-        with _engine(self.url) as engine, engine.connect() as conn:
+        with self.connect() as conn:
             e = t.log_entries
             return [int(s) for s in conn.execute(sa.select(e.c.seq).order_by(e.c.seq)).scalars()]
 
 
-class _engine:
-    """A short-lived engine, disposed on exit (the server holds the long-lived ones)."""
-
-    def __init__(self, url: str) -> None:
-        self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-
-    def __enter__(self) -> sa.Engine:
-        return self.engine
-
-    def __exit__(self, *_: object) -> None:
-        self.engine.dispose()
-
-
-def seed(url: str, directory: Path, *, pledges: int = 20) -> Instance:
-    """The factory coalition, a signed checkpoint, `pledges` pledges after it, and a user and
-    token for each writing donor, the chair and the observer."""
+def seed(url: str, directory: Path, *, pledges: int = 20, needs: int = 0) -> Instance:
+    """The factory coalition, a signed checkpoint, `pledges` pledges and `needs` needs after
+    it, and a user and token for each writing donor, the chair and the observer."""
     directory.mkdir(parents=True, exist_ok=True)
     write_private_key(directory / "host.key", f.HOST_A.signer)
     store = Store(url)
@@ -107,8 +106,12 @@ def seed(url: str, directory: Path, *, pledges: int = 20) -> Instance:
             log.sign_checkpoint(uow=uow, actor=who.chair, host=f.HOST_A)
         for n in range(pledges):
             f.announce(store, who.donor(f.DONORS[n % len(f.DONORS)]), quantity=100 + n)
+        for n in range(needs):
+            label = f.PUBLIC if n % 2 else f.COALITION_LABEL
+            item = f.SHELL if n % 3 else f.DRONE
+            f.submit_need(store, who.recipient, item_type=item, quantity=500 + n, label=label)
         tokens = {}
-        accounts = {**{name: (code, Role.DONOR) for code, name in WRITERS.items()}}
+        accounts = {name: (code, Role.DONOR) for code, name in WRITERS.items()}
         accounts["chair-usa"] = (f.CHAIR, Role.CHAIR)
         accounts["observer"] = (f.OBSERVER, Role.OBSERVER)
         with store.write(clock=f.CLOCK) as uow:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from ramstein.store import tables as t
 from tests.conftest import FIGURE
 from tests.reliability.conftest import FULL
-from tests.reliability.live import WRITERS, Server, pledge_body, seed
+from tests.reliability.live import WRITERS, Instance, Server, pledge_body, seed
 
 REVISERS = 12 if FULL else 6
 CREATORS = 8 if FULL else 4
@@ -27,17 +27,13 @@ ROUNDS = 40 if FULL else 15
 """Revisions each reviser tries, and pledges each creator announces."""
 
 
-def _entries(url: str, event_type: str, aggregate_id: str | None = None) -> int:
+def _entries(instance: Instance, event_type: str, aggregate_id: str | None = None) -> int:
     e = t.log_entries
     where = e.c.event_type == event_type
     if aggregate_id is not None:
         where &= e.c.aggregate_id == aggregate_id
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).where(where)).scalar_one())
-    finally:
-        engine.dispose()
+    with instance.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).where(where)).scalar_one())
 
 
 def test_concurrent_writes_land_or_are_refused_never_lost(
@@ -46,7 +42,7 @@ def test_concurrent_writes_land_or_are_refused_never_lost(
     instance = seed(live_url, tmp_path)
     target = next(i for i in sorted(instance.pledges()) if i % 4 == 1)  # one of DEU's
     token = instance.tokens[WRITERS["DEU"]]
-    announced_before = _entries(live_url, "PledgeAnnounced")
+    announced_before = _entries(instance, "PledgeAnnounced")
     server = Server(instance, workers=2)
     server.start()
     landed: list[tuple[int, int]] = []
@@ -120,10 +116,10 @@ def test_concurrent_writes_land_or_are_refused_never_lost(
     assert sorted(v for v, _ in landed) == list(range(version + 1, version + len(landed) + 1))
     assert final.headers["ETag"] == f'"{version + len(landed)}"'
     assert final.json()["quantity"] == max(landed)[1]
-    assert _entries(live_url, "PledgeRevised", str(target)) == len(landed)
+    assert _entries(instance, "PledgeRevised", str(target)) == len(landed)
     # Every create landed once, under its own id.
     assert len(created) == len(set(created)) == CREATORS * ROUNDS
-    assert _entries(live_url, "PledgeAnnounced") == announced_before + len(created)
+    assert _entries(instance, "PledgeAnnounced") == announced_before + len(created)
     assert instance.sequence_numbers() == list(range(1, instance.log_size() + 1))
     verified = instance.ramstein("log", "verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -34,22 +34,18 @@ def _half_written(instance: Instance, seeded: dict[int, int]) -> list[int]:
     """Pledges written here (not `seeded`) whose tranches do not add up to their quantity:
     every one was sent with a single tranche of all of it."""
     p, tr = t.pledges, t.tranches
-    engine = sa.create_engine(instance.url, poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect() as conn:
-            planned = (
-                sa.select(tr.c.pledge_id, sa.func.sum(tr.c.quantity).label("planned"))
-                .group_by(tr.c.pledge_id)
-                .subquery()
-            )
-            rows = conn.execute(
-                sa.select(p.c.id)
-                .outerjoin(planned, planned.c.pledge_id == p.c.id)
-                .where(sa.func.coalesce(planned.c.planned, 0) != p.c.quantity)
-            )
-            return [int(r.id) for r in rows if r.id not in seeded]
-    finally:
-        engine.dispose()
+    planned = (
+        sa.select(tr.c.pledge_id, sa.func.sum(tr.c.quantity).label("planned"))
+        .group_by(tr.c.pledge_id)
+        .subquery()
+    )
+    with instance.connect() as conn:
+        rows = conn.execute(
+            sa.select(p.c.id)
+            .outerjoin(planned, planned.c.pledge_id == p.c.id)
+            .where(sa.func.coalesce(planned.c.planned, 0) != p.c.quantity)
+        )
+        return [int(r.id) for r in rows if r.id not in seeded]
 
 
 def _assert_intact(instance: Instance, seeded: dict[int, int]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -27,7 +28,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(alembic_config(conn), revision)
 
 
+@cache
+def head() -> str | None:
+    """The newest migration this code knows. Read once: Alembic finds it by loading every
+    migration script, which made each `/api/v1/status` and `/readyz` cost milliseconds."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def is_current(conn: Connection) -> bool:
     """True when the database is at the newest migration."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    return MigrationContext.configure(conn).get_current_revision() == head
+    return MigrationContext.configure(conn).get_current_revision() == head()
