@@ -6,7 +6,6 @@ key; and when A goes on signing after the handover, the mirror and the witness r
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from ramstein.domain.releasability import PUBLIC_VIEWER, Principal, Role
 from ramstein.ledger.notes import Verifier, open_note
 from ramstein.services import bundles, chair, log, maintenance, mirror, witness
 from ramstein.store.engine import Store
-from tests.conftest import new_postgres_database
 from tests.factories import (
     ALLIANCE,
     CLOCK,
@@ -36,18 +34,6 @@ from tests.system.support import (
 
 GENESIS = HOST_A.signer.verifier_key()
 NEW_CHAIR = Principal(participant=ALLIANCE, roles=frozenset({Role.CHAIR, Role.DONOR}), user="b")
-
-
-@pytest.fixture
-def other_store(store: Store, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """Host B's store, on the other database kind than host A's."""
-    if store.dialect == "sqlite":
-        url = new_postgres_database(request.getfixturevalue("postgres"))
-    else:
-        url = f"sqlite:///{tmp_path / 'host-b.sqlite'}"
-    s = Store(url)
-    yield s
-    s.dispose()
 
 
 def _bundle(store: Store, viewer: Principal) -> bundles.Bundle:

@@ -13,6 +13,7 @@ import typer
 from ramstein.cli import (
     analytics,
     areas,
+    backup,
     catalogue,
     chair,
     coalitions,
@@ -77,6 +78,8 @@ def root(
 app.command("init")(maintenance.init)
 app.command("status")(maintenance.status)
 app.command("rebuild")(maintenance.rebuild)
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 app.command("serve")(serve.serve)
 app.command("templates")(interchange.templates)
 app.command("publish")(publish.publish)
