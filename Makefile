@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 DEMO_DB := var/demo.sqlite
 DEMO_KEY := var/demo-host.key
 
-.PHONY: demo test lint format bench serve docs clean
+.PHONY: demo test reliability lint format bench serve docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ serve: $(STAMP)
 test: $(STAMP)
 	@# one worker per core (pytest-xdist), each test file whole on one worker
 	$(PY) -m pytest -n auto --dist loadfile
+
+reliability: $(STAMP)
+	@# full scale, one test at a time (the load test must not share the cores): kills,
+	@# concurrency, a 60-second load, tampering, backup and restore; prints the figures
+	RAMSTEIN_RELIABILITY=1 RAMSTEIN_REQUIRE_ALL=1 $(PY) -m pytest -p no:xdist \
+	  tests/reliability tests/store/test_tamper.py tests/store/test_backup.py \
+	  tests/api/test_readiness.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

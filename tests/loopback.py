@@ -13,6 +13,7 @@ import json
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import uvloop
@@ -126,5 +127,8 @@ def load(
             *(_client(port, make, start_at, stop_at, result, k * 7919) for k in range(clients)),
         )
 
-    uvloop.run(run())
+    # A thread of its own: the caller's may be running an event loop already (Playwright's
+    # sync API leaves one running in a test process).
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(lambda: uvloop.run(run())).result()
     return result

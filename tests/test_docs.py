@@ -38,7 +38,7 @@ def test_readme_opens_with_the_two_commands() -> None:
 
 def test_makefile_has_every_task_the_readme_promises() -> None:
     makefile = (ROOT / "Makefile").read_text()
-    for target in ("demo", "test", "lint", "bench", "serve"):
+    for target in ("demo", "test", "reliability", "lint", "bench", "serve"):
         assert re.search(rf"^{target}:", makefile, flags=re.M), target
 
 

@@ -53,9 +53,10 @@ def api_schema(
     copy: Path = tmp_path_factory.mktemp("fuzzed") / "fuzzed.sqlite"
     shutil.copyfile(coalition.path, copy)
     store = Store(f"sqlite:///{copy}", migrate=False)
-    yield schemathesis.openapi.from_asgi(
-        "/api/openapi.json", create_app(settings=coalition.settings, store=store)
-    )
+    app = create_app(settings=coalition.settings, store=store)
+    app.state.log_watch.latest()
+    app.state.log_watch.wait()  # /readyz answers 503 until the log has been verified
+    yield schemathesis.openapi.from_asgi("/api/openapi.json", app)
     store.dispose()
 
 

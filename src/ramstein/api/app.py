@@ -139,9 +139,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = store or Store(settings.database_url, pool=settings.pool())
-        app.state.log_watch = LogWatch(app.state.store, max_age=settings.ready_verify_seconds)
-        app.state.log_watch.latest()  # the first verification starts with the server
+        if store is None:
+            app.state.store = Store(settings.database_url, pool=settings.pool())
+            app.state.log_watch = LogWatch(app.state.store, max_age=settings.ready_verify_seconds)
+            app.state.log_watch.latest()  # a server's first verification starts with it
         with _long_lived_heap():
             yield
         if store is None:
@@ -158,7 +159,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         lifespan=lifespan,
     )
     if store is not None:
-        app.state.store = store  # usable without the lifespan (an ASGI test transport)
+        # Usable without the lifespan (an ASGI test transport); the log is first verified
+        # when /readyz is first asked.
+        app.state.store = store
         app.state.log_watch = LogWatch(store, max_age=settings.ready_verify_seconds)
     app.state.throttle = Throttle()
     app.state.principals = PrincipalCache()
