@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -77,6 +78,27 @@ class Instance:
                 yield conn
         finally:
             engine.dispose()
+
+    def in_a_write(self) -> bool:
+        """Whether another process has a write transaction open: on SQLite it holds the write
+        lock; on PostgreSQL a session of this database has written in its transaction."""
+        url = sa.make_url(self.url)
+        if url.get_backend_name() == "sqlite":
+            probe = sqlite3.connect(str(url.database), timeout=0, isolation_level=None)
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+                return False
+            except sqlite3.OperationalError:  # database is locked
+                return True
+            finally:
+                probe.close()
+        with self.connect() as conn:
+            writing = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+            )
+            return bool(writing.scalar_one())
 
     def log_size(self) -> int:
         with self.connect() as conn:

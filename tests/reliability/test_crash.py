@@ -27,7 +27,7 @@ from tests.reliability.conftest import FULL
 from tests.reliability.live import RAMSTEIN, Instance, Server, pledge_file, seed, write_until
 
 KILLS = 8 if FULL else 2
-ROWS = 60_000 if FULL else 30_000
+ROWS = 60_000 if FULL else 20_000
 
 
 def _half_written(instance: Instance, seeded: dict[int, int]) -> list[int]:
@@ -141,7 +141,12 @@ def test_a_killed_import_leaves_nothing_half_imported(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(4 if FULL else 3)  # reading, checking, and well into writing the rows
+    deadline = time.monotonic() + 120
+    while not instance.in_a_write():  # the file read and checked, its transaction begun
+        assert importing.poll() is None, "the import ended before it wrote"
+        assert time.monotonic() < deadline, "the import did not begin to write"
+        time.sleep(0.02)
+    time.sleep(0.3)  # into writing the rows (some seconds of it)
     assert importing.poll() is None, "the import finished before it could be killed"
     importing.kill()
     importing.wait(timeout=30)

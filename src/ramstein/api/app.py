@@ -147,6 +147,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             yield
         if store is None:
             app.state.store.dispose()
+        else:  # the caller's store outlives the app: leave no verification reading it
+            app.state.log_watch.wait()
 
     app = FastAPI(
         title="Ramstein",

@@ -19,20 +19,17 @@ import io
 import math
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from textwrap import wrap
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.figure import Figure as MplFigure
-from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
-
 from ramstein.reports.readout import AreaLine, Readout
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure as MplFigure
     from matplotlib.typing import RcKeyType
 
 PLEDGED_COLOUR = "#2f6aa3"
@@ -66,6 +63,18 @@ _STYLE: dict[RcKeyType, Any] = {
 }
 _DRAWING = threading.Lock()
 """rc_context changes matplotlib's global settings: one chart is drawn at a time."""
+
+
+@contextmanager
+def _drawing() -> Iterator[None]:
+    """Draw one chart in the fixed style. matplotlib is imported with the first chart (a
+    second of every start otherwise, for a server or a command that may draw none)."""
+    import matplotlib
+
+    with _DRAWING, matplotlib.rc_context(_STYLE):
+        yield
+
+
 _DEFAULT_STYLE = re.compile(r'\s*<style type="text/css">\*\{([^}<]*)\}</style>')
 _EMPTY_DEFS = re.compile(r"\s*<defs>\s*</defs>")
 _STYLE_ATTRIBUTE = re.compile(r'(?<![\w:-])style="([^"]*)"')
@@ -103,8 +112,11 @@ def coverage_chart(readout: Readout) -> str | None:
     areas = readout.coverage
     if all(f is None for line in areas for f in _area_figures(line)):
         return None
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
+
     bar = 0.38
-    with _DRAWING, matplotlib.rc_context(_STYLE):
+    with _drawing():
         figure = _figure(height=0.95 + 0.5 * len(areas))
         axes = figure.add_subplot()
         top = 100.0
@@ -149,9 +161,11 @@ def monthly_chart(readout: Readout) -> str | None:
     known = [v for line in months for v in (line.pledged_eur, line.delivered_eur) if v is not None]
     if not known:
         return None
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     scale, unit = _scale(max(known))
     xs = list(range(len(months)))
-    with _DRAWING, matplotlib.rc_context(_STYLE):
+    with _drawing():
         figure = _figure(height=3.1)
         axes = figure.add_subplot()
         for values, colour, label in (
@@ -226,6 +240,9 @@ def _scale(largest: Decimal) -> tuple[Decimal, str]:
 
 
 def _figure(height: float) -> MplFigure:
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure as MplFigure
+
     figure = MplFigure(figsize=(WIDTH_IN, height), layout="constrained")
     FigureCanvasSVG(figure)
     return figure
