@@ -94,3 +94,14 @@ def test_every_import_column_and_alias_is_documented() -> None:
         for column in layout.columns:
             for name in (column.name, *column.aliases):
                 assert f"`{name}`" in guide, (layout.kind, name)
+
+
+@pytest.mark.parametrize(
+    "page", ["README.md", *(f"docs/{p.name}" for p in sorted((ROOT / "docs").glob("*.md")))]
+)
+def test_every_link_to_a_file_of_the_project_leads_to_one(page: str) -> None:
+    text = (ROOT / page).read_text()
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    local = [t for t in targets if not re.match(r"[a-z]+:", t)]
+    missing = [t for t in local if not ((ROOT / page).parent / t).exists()]
+    assert missing == [], f"{page} links to files that do not exist: {missing}"
