@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
 
+from ramstein.api.schemas.analytics import ForecastPublic
 from ramstein.domain.releasability import Role
 from ramstein.reports import analytics as figures
-from ramstein.services import catalogue, participants, pledges
+from ramstein.services import analytics, catalogue, participants, pledges
 from ramstein.store.engine import Store
 from tests.api.coalition import ApiCoalition, build
 
@@ -102,3 +105,88 @@ def test_coverage_is_a_series_of_month_ends(api: ApiCoalition, client: TestClien
         "/api/v1/analytics/coverage", params={"since": "2025-03-01", "until": "2025-01-01"}
     )
     assert backward.status_code in (400, 422) and "cannot start" in backward.json()["detail"]
+
+
+def test_the_forecast_is_made_of_what_each_role_may_see(
+    api: ApiCoalition, client: TestClient
+) -> None:
+    params = {"as_of": "2025-01-20", "runs": 40, "seed": 3}
+    store = Store(api.settings.database_url, migrate=False)
+    try:
+        for role in Role:
+            with store.read() as conn:
+                expected = analytics.forecast(
+                    conn=conn, viewer=api.principals[role], as_of=date(2025, 1, 20), runs=40, seed=3
+                )
+            got = client.get("/api/v1/analytics/forecast", params=params, headers=api.headers(role))
+            assert got.status_code == 200, got.text
+            assert got.json() == json.loads(
+                ForecastPublic.model_validate(expected).model_dump_json()
+            )
+    finally:
+        store.dispose()
+    chair = client.get("/api/v1/analytics/forecast", params=params, headers=api.headers(Role.CHAIR))
+    public = client.get("/api/v1/analytics/forecast", params=params).json()
+    planned = [Decimal(q["planned_eur"]) for q in chair.json()["quarters"]]
+    assert len(planned) == 8 and planned[0] > 0  # the tranches due in February
+    assert sum(Decimal(q["planned_eur"]) for q in public["quarters"]) < sum(planned)
+    assert client.get("/api/v1/analytics/forecast", params=params).json() == public  # seeded
+
+
+def test_a_scenario_shows_what_a_donor_stopping_would_cost(
+    api: ApiCoalition, client: TestClient
+) -> None:
+    got = client.get(
+        "/api/v1/analytics/scenario",
+        params={"stop": "DEU:2025-01-31", "as_of": "2025-01-20", "runs": 40},
+        headers=api.headers(Role.CHAIR),
+    )
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert body["scenario"] == {
+        "stops": [{"donor": "DEU", "after": "2025-01-31"}], "cut_donors": "0", "cut_by": "0",
+    }  # fmt: skip
+    before = sum(Decimal(q["expected_eur"]) for q in body["forecast"]["quarters"])
+    after = sum(Decimal(q["expected_eur"]) for q in body["stressed"]["quarters"])
+    assert after < before
+    artillery = next(d for d in body["dependence"] if d["area"] == "artillery")
+    assert artillery["top_donor"] == "DEU" and Decimal(artillery["lost_share"]) > 0
+    cut = client.get(
+        "/api/v1/analytics/scenario",
+        params={"cut_donors": "0.5", "cut_by": "0.5", "as_of": "2025-01-20", "runs": 40},
+    )
+    assert cut.status_code == 200, cut.text
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"stop": "DEU"}, "stop"),
+        ({"stop": "DEU:2025-02-30"}, "stop"),
+        ({"stop": "XYZ:2025-02-01"}, "stop"),
+        ({"cut_donors": "0.5"}, "cut_by"),
+        ({"cut_donors": "2", "cut_by": "0.5"}, "cut_donors"),
+        ({}, "scenario"),
+        ({"stop": "DEU:2025-02-01", "runs": 0}, "runs"),
+        ({"stop": "DEU:2025-02-01", "quarters": 13}, "quarters"),
+    ],
+)
+def test_a_scenario_that_cannot_be_run_is_refused_naming_the_field(
+    client: TestClient, params: dict[str, object], field: str
+) -> None:
+    got = client.get("/api/v1/analytics/scenario", params=params)
+    assert got.status_code in (400, 422), got.text
+    assert got.headers["content-type"] == "application/problem+json"
+    assert field in got.text
+
+
+def test_firm_funding_answers_per_area(api: ApiCoalition, client: TestClient) -> None:
+    got = client.get(
+        "/api/v1/analytics/firm-funding",
+        params={"as_of": "2025-01-20"},
+        headers=api.headers(Role.CHAIR),
+    )
+    assert got.status_code == 200, got.text
+    artillery = next(r for r in got.json() if r["area"] == "artillery")
+    assert Decimal(artillery["needed_eur"]) > 0
+    assert Decimal(artillery["firm_eur"]) > 0  # the committed pledges' February tranches

@@ -109,11 +109,12 @@ def _path_value(api: ApiCoalition, role: Role, method: str, path: str, name: str
 
 
 def _query(api: ApiCoalition, op: dict[str, Any], size: int) -> dict[str, object]:
+    """The required query parameters, and those the document gives an example of (a
+    scenario must name what happens in it)."""
     values = {"from": 1, "to": size, "seq": 1, "size": size}
-    return {
-        p["name"]: values[p["name"]]
-        for p in op.get("parameters", [])
-        if p["in"] == "query" and p.get("required")
+    query = [p for p in op.get("parameters", []) if p["in"] == "query"]
+    return {p["name"]: values[p["name"]] for p in query if p.get("required")} | {
+        p["name"]: p["schema"]["examples"][0] for p in query if p["schema"].get("examples")
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.cli.support import Cli, add_pledge
+from tests.cli.support import Cli, add_need, add_pledge
 
 
 def _pledges(coalition: Cli) -> None:
@@ -74,3 +74,64 @@ def test_coverage_is_a_series_of_month_ends_and_refuses_a_backward_or_endless_on
         "analytics coverage --from 2025-03-01 --until 2025-01-01"
     )
     assert "at most 120 months" in coalition.fails("analytics coverage --from 2000-01-01")
+
+
+def _planned(coalition: Cli) -> None:
+    """DEU: 500 shells in two tranches (March and September 2025); POL: 100 shells, committed,
+    in June. Shells are worth 3,500 EUR; the recipient needs 1,000 by the end of 2025."""
+    add_need(coalition)
+    add_pledge(coalition, "DEU", "--tranche 200@2025-03-15 --tranche 300@2025-09-15", quantity=500)
+    pol = add_pledge(coalition, "POL", "--tranche 100@2025-06-15", quantity=100)
+    coalition.ok(f"pledges status {pol['id']} committed --on 2025-02-10")
+
+
+def test_the_forecast_places_each_tranche_in_its_quarter(coalition: Cli) -> None:
+    _planned(coalition)
+
+    found = coalition.json("analytics forecast --as-of 2025-02-15 --quarters 4 --runs 20")
+
+    quarters = [(q["quarter"], q["planned_eur"], q["expected_eur"]) for q in found["quarters"]]
+    # nobody has a record of delays yet: as planned, in every run
+    assert quarters == [
+        ("2025-Q1", "700000.00", "700000.00"),
+        ("2025-Q2", "350000.00", "350000.00"),
+        ("2025-Q3", "1050000.00", "1050000.00"),
+        ("2025-Q4", "0.00", "0.00"),
+    ]
+    assert found["quarters"][2]["coverage_expected"] == "0.600000"  # 600 of the 1,000 shells
+    assert found["runs"] == 20
+    table = coalition.ok("analytics forecast --as-of 2025-02-15 --quarters 4 --runs 20")
+    assert "2025-Q3" in table and "1,050,000.00" in table
+    only = coalition.ok("analytics forecast --as-of 2025-02-15 --area artillery --runs 20")
+    assert "area artillery" in only
+    assert "no area nowhere" in coalition.fails("analytics forecast --area nowhere --runs 5")
+
+
+def test_a_scenario_of_a_donor_stopping_exposes_the_p1_need(coalition: Cli) -> None:
+    _planned(coalition)
+
+    report = coalition.json(
+        "analytics scenario --stop DEU:2025-06-30 --as-of 2025-02-15 --quarters 4 --runs 20"
+    )
+
+    assert [q["expected_eur"] for q in report["stressed"]["quarters"]] == [
+        "700000.00", "350000.00", "0.00", "0.00",
+    ]  # fmt: skip
+    (need,) = report["exposed"]
+    assert (need["expected_units"], need["scenario_units"]) == ("600.00", "300.00")
+    table = coalition.ok("analytics scenario --stop DEU:2025-06-30 --as-of 2025-02-15 --runs 20")
+    assert "P1 needs exposed" in table and "Dependence on single donors" in table
+    assert "DONOR:YYYY-MM-DD" in coalition.fails("analytics scenario --stop 2025-06-30")
+    assert "both" in coalition.fails("analytics scenario --cut-donors 0.5")
+
+
+def test_firm_funding_counts_only_committed_pledges(coalition: Cli) -> None:
+    _planned(coalition)
+
+    (artillery,) = coalition.json("analytics firm-funding --as-of 2025-02-15")
+
+    assert artillery["area"] == "artillery"
+    assert (artillery["needed_eur"], artillery["firm_eur"], artillery["announced_eur"]) == (
+        "3500000.00", "350000.00", "1750000.00",
+    )  # fmt: skip
+    assert artillery["firm_share"] == "0.100000"

@@ -8,18 +8,21 @@ from decimal import Decimal
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ramstein.cli import output
 from ramstein.cli.context import reading
 from ramstein.cli.errors import BadInput
-from ramstein.cli.inputs import AsJson, date_option, decimal_option
+from ramstein.cli.inputs import AsJson, date_option, decimal_option, parse_date
 from ramstein.cli.output import Column, col
 from ramstein.domain.pledges import PledgeSource
 from ramstein.reports.analytics import BILLION, DEFAULT_BASELINE_EUR, Month, MonthTotal
+from ramstein.reports.forecast import Forecast, QuarterFigures, Scenario
 from ramstein.services import analytics
 
 app = typer.Typer(
-    help="Analytics over the records you may see: donors, months, fair shares, reliability, areas.",
+    help="Analytics over the records you may see: donors, months, fair shares, reliability, "
+    "areas, forecasts and scenarios.",
     no_args_is_help=True,
 )
 
@@ -215,4 +218,190 @@ def monthly(
     ]
     output.listing(
         found, columns, as_json=as_json, title="Pledged by month, EUR bn", empty="No pledges."
+    )
+
+
+QUARTER_COLUMNS = [
+    col("Quarter", "quarter"),
+    col("Planned EUR", "planned_eur", right=True),
+    col("Expected EUR", "expected_eur", right=True),
+    col("Low (P10)", "low_eur", right=True),
+    col("High (P90)", "high_eur", right=True),
+    col("Cover planned", "coverage_planned", right=True),
+    col("Cover expected", "coverage_expected", right=True),
+    col("Cover P10", "coverage_low", right=True),
+    col("Cover P90", "coverage_high", right=True),
+]
+AsOf = Annotated[
+    date | None, date_option("Forecast from this day's quarter (default today).", "--as-of")
+]
+Quarters = Annotated[
+    int, typer.Option(help="How many quarters.", min=1, max=analytics.MAX_QUARTERS)
+]
+Runs = Annotated[int, typer.Option(help="Monte Carlo runs.", min=1, max=analytics.MAX_RUNS)]
+Seed = Annotated[int, typer.Option(help="The same seed gives the same band.", min=0)]
+
+
+def _forecast_area(found: Forecast, area: str | None) -> tuple[str, tuple[QuarterFigures, ...]]:
+    if area is None:
+        return "every area", found.quarters
+    for a in found.areas:
+        if a.area == area:
+            return f"area {area}", a.quarters
+    raise BadInput(f"There is no area {area} in the forecast.")
+
+
+@app.command("forecast")
+def forecast(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    quarters: Quarters = 8,
+    runs: Runs = 500,
+    seed: Seed = 0,
+    area: Annotated[str | None, typer.Option(help="One capability area's forecast.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Value arriving and coverage for each of the next quarters: as planned, and with each
+    donor's record of delays (seeded Monte Carlo: mean and the P10-P90 band)."""
+    with reading(ctx) as (conn, viewer):
+        found = analytics.forecast(
+            conn=conn, viewer=viewer, as_of=as_of, quarters=quarters, runs=runs, seed=seed
+        )
+    if as_json:
+        output.print_json(found)
+        return
+    which, rows = _forecast_area(found, area)
+    output.print_table(
+        f"Forecast from {found.as_of}, {which} ({found.runs} runs, seed {found.seed})",
+        QUARTER_COLUMNS,
+        rows,
+        "Nothing to forecast.",
+    )
+    output.console().print(
+        Text(
+            f"Expected after the last quarter: EUR {found.later_expected_eur:,}; "
+            f"pledged but in no tranche yet: EUR {found.unscheduled_eur:,}."
+        )
+    )
+
+
+def parse_stop(value: str) -> tuple[str, date]:
+    donor, _, day = value.rpartition(":")
+    if not donor:
+        raise BadInput(f"{value!r} is not DONOR:YYYY-MM-DD (e.g. DEU:2026-06-30).")
+    return donor, parse_date(day)
+
+
+SCENARIO_COLUMNS = [
+    Column("Quarter", lambda r: r[0].quarter),
+    Column("Expected EUR", lambda r: r[0].expected_eur, "right"),
+    Column("Under scenario", lambda r: r[1].expected_eur, "right"),
+    Column("Loss EUR", lambda r: r[0].expected_eur - r[1].expected_eur, "right"),
+    Column("Cover expected", lambda r: r[0].coverage_expected, "right"),
+    Column("Cover under scenario", lambda r: r[1].coverage_expected, "right"),
+]
+EXPOSED_COLUMNS = [
+    col("Need", "need_id", right=True),
+    col("Item", "item_type"),
+    col("Quantity", "quantity", right=True),
+    col("Needed by", "needed_by"),
+    col("Expected by then", "expected_units", right=True),
+    col("Under scenario", "scenario_units", right=True),
+]
+DEPENDENCE_COLUMNS = [
+    col("Area", "area"),
+    col("Expected EUR", "expected_eur", right=True),
+    col("Donors", "donors", right=True),
+    col("Top donor", "top_donor"),
+    col("Top share", "top_donor_share", right=True),
+    col("Under scenario", "scenario_eur", right=True),
+    col("Lost share", "lost_share", right=True),
+]
+
+
+@app.command("scenario")
+def scenario(
+    ctx: typer.Context,
+    stop: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="DONOR:YYYY-MM-DD: the donor delivers nothing after that day (repeatable).",
+            metavar="DONOR:DATE",
+        ),
+    ] = None,
+    cut_donors: Annotated[
+        Decimal | None,
+        decimal_option(
+            "The share of donors (drawn in each run) that cut.", "--cut-donors", metavar="SHARE"
+        ),
+    ] = None,
+    cut_by: Annotated[
+        Decimal | None,
+        decimal_option("The share they cut what is still to come by.", "--cut-by", metavar="SHARE"),
+    ] = None,
+    as_of: AsOf = None,
+    quarters: Quarters = 8,
+    runs: Runs = 500,
+    seed: Seed = 0,
+    as_json: AsJson = False,
+) -> None:
+    """What if donors stop or cut? The forecast under the scenario, the P1 needs it exposes,
+    and each area's dependence on its largest donor."""
+    asked = Scenario(
+        stops=tuple(parse_stop(s) for s in stop or ()),
+        cut_donors=cut_donors or Decimal(0),
+        cut_by=cut_by or Decimal(0),
+    )
+    with reading(ctx) as (conn, viewer):
+        found = analytics.scenario(
+            conn=conn,
+            viewer=viewer,
+            scenario=asked,
+            as_of=as_of,
+            quarters=quarters,
+            runs=runs,
+            seed=seed,
+        )
+    if as_json:
+        output.print_json(found)
+        return
+    output.print_table(
+        f"Forecast from {found.forecast.as_of} and under the scenario ({runs} runs, seed {seed})",
+        SCENARIO_COLUMNS,
+        list(zip(found.forecast.quarters, found.stressed.quarters, strict=True)),
+        "Nothing to forecast.",
+    )
+    output.print_table("P1 needs exposed", EXPOSED_COLUMNS, found.exposed, "No P1 need is exposed.")
+    output.print_table(
+        "Dependence on single donors", DEPENDENCE_COLUMNS, found.dependence, "No areas."
+    )
+
+
+FIRM_COLUMNS = [
+    col("Area", "area"),
+    col("Needed EUR", "needed_eur", right=True),
+    col("Firm EUR", "firm_eur", right=True),
+    col("Announced only EUR", "announced_eur", right=True),
+    col("Firm share", "firm_share", right=True),
+]
+
+
+@app.command("firm-funding")
+def firm_funding(
+    ctx: typer.Context,
+    as_of: Annotated[
+        date | None, date_option("The twelve months from this day (default today).", "--as-of")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Per area: the need due in the next twelve months and the share of it firmly funded
+    (committed, contracted or delivering tranches expected by then)."""
+    with reading(ctx) as (conn, viewer):
+        found = analytics.firm_funding(conn=conn, viewer=viewer, as_of=as_of)
+    output.listing(
+        found,
+        FIRM_COLUMNS,
+        as_json=as_json,
+        title="Firmly funded, the next twelve months",
+        empty="No areas.",
     )

@@ -7,14 +7,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from sqlalchemy.engine import Connection
 
 from ramstein.domain.catalogue import ItemType
+from ramstein.domain.deliveries import Delivery
 from ramstein.domain.errors import InvalidValue
-from ramstein.domain.pledges import PledgeSource, PledgeStatus
+from ramstein.domain.needs import Need
+from ramstein.domain.pledges import Pledge, PledgeSource, PledgeStatus
 from ramstein.domain.releasability import Principal
 from ramstein.reports import analytics as figures
+from ramstein.reports import forecast as forecasts
 from ramstein.reports.analytics import (
     DEFAULT_BASELINE_EUR,
     AreaCoverage,
@@ -25,6 +29,7 @@ from ramstein.reports.analytics import (
     MonthTotal,
     Reliability,
 )
+from ramstein.reports.forecast import FirmFunding, Forecast, Scenario, ScenarioReport
 from ramstein.services import capabilities, catalogue, deliveries, needs, participants, pledges
 
 
@@ -195,3 +200,110 @@ def pledged_and_delivered(
         )
         for day in days
     ]
+
+
+MAX_QUARTERS = 12
+MAX_RUNS = 5000
+
+
+def _check_forecast(
+    conn: Connection, viewer: Principal, quarters: int, runs: int, scenario: Scenario | None
+) -> None:
+    if not 1 <= quarters <= MAX_QUARTERS:
+        raise InvalidValue(
+            "quarters", f"A forecast covers 1 to {MAX_QUARTERS} quarters, not {quarters}."
+        )
+    if not 1 <= runs <= MAX_RUNS:
+        raise InvalidValue("runs", f"A forecast takes 1 to {MAX_RUNS} runs, not {runs}.")
+    if scenario is None:
+        return
+    known = {p.code for p in participants.list_participants(conn=conn, viewer=viewer)}
+    for donor, _ in scenario.stops:
+        if donor not in known:
+            raise InvalidValue("stop", f"There is no participant {donor} to stop.")
+    for name, share in (("cut_donors", scenario.cut_donors), ("cut_by", scenario.cut_by)):
+        if not 0 <= share <= 1:
+            raise InvalidValue(name, f"A share is between 0 and 1, not {share}.")
+    if bool(scenario.cut_donors) != bool(scenario.cut_by):
+        raise InvalidValue(
+            "cut_by", "Give both the share of donors that cut and the share they cut by."
+        )
+    if scenario.is_empty:
+        raise InvalidValue("scenario", "A scenario stops a donor or has a share of donors cut.")
+
+
+class _Records(TypedDict):
+    needs: list[Need]
+    pledges: list[Pledge]
+    deliveries: list[Delivery]
+    items: dict[str, ItemType]
+    areas: list[str]
+
+
+def _forecast_inputs(conn: Connection, viewer: Principal) -> _Records:
+    """The records a forecast reads, those the viewer may see."""
+    return {
+        "needs": needs.list_needs(conn=conn, viewer=viewer),
+        "pledges": pledges.list_pledges(conn=conn, viewer=viewer),
+        "deliveries": deliveries.list_deliveries(conn=conn, viewer=viewer),
+        "items": _items(conn, viewer),
+        "areas": [a.code for a in capabilities.list_areas(conn=conn, viewer=viewer)],
+    }
+
+
+def forecast(
+    *,
+    conn: Connection,
+    viewer: Principal,
+    as_of: date | None = None,
+    quarters: int = 8,
+    runs: int = 500,
+    seed: int = 0,
+) -> Forecast:
+    """Deliveries and coverage for the next `quarters` quarters (from today's), from the
+    planned tranches and each donor's record of delays, with a seeded Monte Carlo band."""
+    _check_forecast(conn, viewer, quarters, runs, None)
+    return forecasts.forecast(
+        **_forecast_inputs(conn, viewer),
+        as_of=as_of or date.today(),
+        quarters=quarters,
+        runs=runs,
+        seed=seed,
+    )
+
+
+def scenario(
+    *,
+    conn: Connection,
+    viewer: Principal,
+    scenario: Scenario,
+    as_of: date | None = None,
+    quarters: int = 8,
+    runs: int = 500,
+    seed: int = 0,
+) -> ScenarioReport:
+    """The forecast and the same forecast under a political-risk scenario: the loss per
+    quarter, the P1 needs exposed and each area's dependence on single donors."""
+    _check_forecast(conn, viewer, quarters, runs, scenario)
+    return forecasts.scenario_report(
+        scenario=scenario,
+        **_forecast_inputs(conn, viewer),
+        as_of=as_of or date.today(),
+        quarters=quarters,
+        runs=runs,
+        seed=seed,
+    )
+
+
+def firm_funding(
+    *, conn: Connection, viewer: Principal, as_of: date | None = None
+) -> list[FirmFunding]:
+    """Per area: the need due in the twelve months from `as_of` (default today) and the share
+    of it committed, contracted or delivering pledges are expected to deliver by then."""
+    return forecasts.firm_funding(
+        needs.list_needs(conn=conn, viewer=viewer),
+        pledges.list_pledges(conn=conn, viewer=viewer),
+        _items(conn, viewer),
+        as_of or date.today(),
+        [a.code for a in capabilities.list_areas(conn=conn, viewer=viewer)],
+    )

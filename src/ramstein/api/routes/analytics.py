@@ -4,24 +4,36 @@ Built afresh for every request: their defaults read the clock (this year, today)
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from pydantic import StringConstraints
 
 from ramstein.api.deps import EVERYONE, StoreDep, Viewer, permits
 from ramstein.api.params import PROBLEMS, DayQuery
 from ramstein.api.reads import answer, read
 from ramstein.api.schemas.analytics import (
     AreaCoveragePublic,
+    AreaDependencePublic,
     CoveragePointPublic,
     DonorTotalsPublic,
+    ExposedNeedPublic,
     FairSharePublic,
+    FirmFundingPublic,
+    ForecastPublic,
     MonthTotalPublic,
     ReliabilityReportPublic,
+    ScenarioPublic,
+    ScenarioReportPublic,
+    StopPublic,
 )
+from ramstein.api.schemas.common import CODE_PATTERN
+from ramstein.domain.errors import InvalidValue
 from ramstein.domain.pledges import PledgeSource
 from ramstein.reports.analytics import BILLION
+from ramstein.reports.forecast import Scenario
 from ramstein.services import analytics
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"], responses=PROBLEMS)
@@ -115,3 +127,110 @@ async def coverage(
         store, lambda conn: analytics.coverage(conn=conn, viewer=viewer, since=since, until=until)
     )
     return answer([CoveragePointPublic.model_validate(r) for r in found])
+
+
+QuartersQuery = Annotated[int, Query(ge=1, le=analytics.MAX_QUARTERS, description="Default 8.")]
+RunsQuery = Annotated[
+    int, Query(ge=1, le=analytics.MAX_RUNS, description="Monte Carlo runs; default 500.")
+]
+SeedQuery = Annotated[int, Query(ge=0, le=2**31 - 1, description="The same seed, the same band.")]
+Stop = Annotated[
+    str, StringConstraints(pattern=CODE_PATTERN.removesuffix("$") + r":\d{4}-\d{2}-\d{2}$")
+]
+StopQuery = Annotated[
+    list[Stop] | None,
+    Query(
+        description="DONOR:YYYY-MM-DD: the donor delivers nothing after that day (repeatable).",
+        examples=[["DEU:2026-06-30"]],
+    ),
+]
+
+
+@router.get("/forecast", **permits(*EVERYONE), response_model=ForecastPublic)
+async def forecast(
+    store: StoreDep,
+    viewer: Viewer,
+    as_of: DayQuery = None,
+    quarters: QuartersQuery = 8,
+    runs: RunsQuery = 500,
+    seed: SeedQuery = 0,
+) -> Response:
+    """Value arriving and coverage for each of the next quarters (from `as_of`'s, default
+    today's): as planned, and with each donor's record of delays as a seeded Monte Carlo
+    (mean and the 10th to 90th percentile band); overall and per capability area."""
+    found = await read(
+        store,
+        lambda conn: analytics.forecast(
+            conn=conn, viewer=viewer, as_of=as_of, quarters=quarters, runs=runs, seed=seed
+        ),
+    )
+    return answer(ForecastPublic.model_validate(found))
+
+
+def _stop(text: str) -> tuple[str, date]:
+    donor, _, day = text.rpartition(":")
+    try:
+        return donor, date.fromisoformat(day)
+    except ValueError:
+        raise InvalidValue("stop", f"{day} is not a date (in {text}).") from None
+
+
+@router.get("/scenario", **permits(*EVERYONE), response_model=ScenarioReportPublic)
+async def scenario(
+    store: StoreDep,
+    viewer: Viewer,
+    stop: StopQuery = None,
+    cut_donors: Annotated[
+        Decimal,
+        Query(ge=0, le=1, decimal_places=6, description="Share of donors (drawn) that cut."),
+    ] = Decimal(0),
+    cut_by: Annotated[
+        Decimal,
+        Query(ge=0, le=1, decimal_places=6, description="Share they cut what is to come by."),
+    ] = Decimal(0),
+    as_of: DayQuery = None,
+    quarters: QuartersQuery = 8,
+    runs: RunsQuery = 500,
+    seed: SeedQuery = 0,
+) -> Response:
+    """A political-risk scenario against the forecast: donors that stop after a date, a share
+    of donors cutting by a share; the forecast under it, the P1 needs it exposes and each
+    area's dependence on its largest donor."""
+    asked = Scenario(
+        stops=tuple(_stop(s) for s in stop or ()), cut_donors=cut_donors, cut_by=cut_by
+    )
+    found = await read(
+        store,
+        lambda conn: analytics.scenario(
+            conn=conn,
+            viewer=viewer,
+            scenario=asked,
+            as_of=as_of,
+            quarters=quarters,
+            runs=runs,
+            seed=seed,
+        ),
+    )
+    body = ScenarioReportPublic(
+        scenario=ScenarioPublic(
+            stops=[StopPublic(donor=d, after=a) for d, a in asked.stops],
+            cut_donors=asked.cut_donors,
+            cut_by=asked.cut_by,
+        ),
+        forecast=ForecastPublic.model_validate(found.forecast),
+        stressed=ForecastPublic.model_validate(found.stressed),
+        exposed=[ExposedNeedPublic.model_validate(n) for n in found.exposed],
+        dependence=[AreaDependencePublic.model_validate(d) for d in found.dependence],
+    )
+    return answer(body)
+
+
+@router.get("/firm-funding", **permits(*EVERYONE), response_model=list[FirmFundingPublic])
+async def firm_funding(store: StoreDep, viewer: Viewer, as_of: DayQuery = None) -> Response:
+    """Per capability area: the need due in the twelve months from `as_of` (default today),
+    and the share of it that committed, contracted or delivering pledges are expected to
+    deliver by then."""
+    found = await read(
+        store, lambda conn: analytics.firm_funding(conn=conn, viewer=viewer, as_of=as_of)
+    )
+    return answer([FirmFundingPublic.model_validate(r) for r in found])

@@ -90,3 +90,86 @@ class MonthTotalPublic(_Figures):
     areas: list[AreaAmountPublic] = Field(
         description="Every capability area of the series, in code order (0 where none)."
     )
+
+
+class QuarterFiguresPublic(_Figures):
+    quarter: str = Field(description="YYYY-Qn")
+    ends_on: date
+    planned_eur: Decimal = Field(description="Value expected to arrive in the quarter as planned.")
+    expected_eur: Decimal = Field(description="The same with each donor's delays: the mean.")
+    low_eur: Decimal = Field(description="10th percentile of the runs.")
+    high_eur: Decimal = Field(description="90th percentile of the runs.")
+    coverage_planned: Decimal | None = Field(
+        description="Share of the need delivered by the quarter's end, as planned."
+    )
+    coverage_expected: Decimal | None
+    coverage_low: Decimal | None
+    coverage_high: Decimal | None
+
+
+class AreaForecastPublic(_Figures):
+    area: str
+    needed_eur: Decimal
+    quarters: list[QuarterFiguresPublic]
+
+
+class ForecastPublic(_Figures):
+    as_of: date
+    runs: int
+    seed: int
+    quarters: list[QuarterFiguresPublic] = Field(description="Every area together.")
+    areas: list[AreaForecastPublic]
+    later_expected_eur: Decimal = Field(description="Expected after the last quarter.")
+    unscheduled_eur: Decimal = Field(description="Pledged but in no tranche yet: not forecast.")
+
+
+class StopPublic(BaseModel):
+    donor: str
+    after: date
+
+
+class ScenarioPublic(BaseModel):
+    stops: list[StopPublic]
+    cut_donors: Decimal
+    cut_by: Decimal
+
+
+class ExposedNeedPublic(_Figures):
+    need_id: int
+    item_type: str
+    quantity: int
+    needed_by: date
+    expected_units: Decimal = Field(description="Expected to have arrived for it by then.")
+    scenario_units: Decimal = Field(description="The same under the scenario.")
+
+
+class AreaDependencePublic(_Figures):
+    area: str
+    expected_eur: Decimal = Field(description="Expected over the forecast's quarters.")
+    donors: int
+    top_donor: str | None
+    top_donor_share: Decimal | None
+    scenario_eur: Decimal
+    lost_share: Decimal | None = Field(
+        description="Share of the expected value the scenario loses."
+    )
+
+
+class ScenarioReportPublic(BaseModel):
+    scenario: ScenarioPublic
+    forecast: ForecastPublic
+    stressed: ForecastPublic = Field(description="The same forecast under the scenario.")
+    exposed: list[ExposedNeedPublic] = Field(
+        description="P1 needs with less expected to arrive by their needed-by date."
+    )
+    dependence: list[AreaDependencePublic]
+
+
+class FirmFundingPublic(_Figures):
+    area: str
+    needed_eur: Decimal = Field(description="Open needs due in the next twelve months.")
+    firm_eur: Decimal = Field(
+        description="Committed, contracted or delivering tranches expected by then."
+    )
+    announced_eur: Decimal = Field(description="Tranches only announced, expected by then.")
+    firm_share: Decimal | None
