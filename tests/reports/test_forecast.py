@@ -18,6 +18,7 @@ import pytest
 
 from ramstein.domain.catalogue import ItemType
 from ramstein.domain.deliveries import Delivery, DeliveryStatus
+from ramstein.domain.errors import InvalidValue
 from ramstein.domain.needs import Need, NeedStatus, Priority
 from ramstein.domain.pledges import Pledge, PledgeSource, PledgeStatus, Tranche
 from ramstein.domain.releasability import PUBLIC_LABEL
@@ -83,18 +84,15 @@ NEEDS = [
 ]
 
 
-def _forecast(**kwargs: object) -> fc.Forecast:
-    return fc.forecast(
-        needs=NEEDS, pledges=PLEDGES, deliveries=DELIVERIES, items=ITEMS, as_of=AS_OF,
-        runs=50, **kwargs,  # type: ignore[arg-type]
-    )  # fmt: skip
+RECORDS = fc.Records(NEEDS, PLEDGES, DELIVERIES, ITEMS)
 
 
-def _scenario(scenario: Scenario, **kwargs: object) -> fc.ScenarioReport:
-    return fc.scenario_report(
-        scenario=scenario, needs=NEEDS, pledges=PLEDGES, deliveries=DELIVERIES, items=ITEMS,
-        as_of=AS_OF, runs=50, **kwargs,  # type: ignore[arg-type]
-    )  # fmt: skip
+def _forecast() -> fc.Forecast:
+    return fc.forecast(RECORDS, as_of=AS_OF, runs=50)
+
+
+def _scenario(scenario: Scenario, seed: int = 0) -> fc.ScenarioReport:
+    return fc.scenario_report(RECORDS, scenario, as_of=AS_OF, runs=50, seed=seed)
 
 
 def _column(quarters: tuple[fc.QuarterFigures, ...], name: str) -> list[object]:
@@ -173,10 +171,8 @@ def test_the_same_seed_gives_the_same_forecast_and_the_band_holds_the_mean() -> 
     assert fc.observed_delays(pledges, deliveries, AS_OF) == {"DEU": (0, 30)}
 
     def run(seed: int) -> fc.Forecast:
-        return fc.forecast(
-            needs=NEEDS, pledges=pledges, deliveries=deliveries, items=ITEMS, as_of=AS_OF,
-            runs=400, seed=seed,
-        )  # fmt: skip
+        records = fc.Records(NEEDS, pledges, deliveries, ITEMS)
+        return fc.forecast(records, as_of=AS_OF, runs=400, seed=seed)
 
     first, again, other = run(7), run(7), run(8)
     assert first == again
@@ -222,7 +218,8 @@ def test_a_scenario_never_adds_to_what_arrives_or_to_coverage(
 
 
 def test_firm_funding_counts_committed_tranches_due_within_twelve_months() -> None:
-    found = fc.firm_funding(NEEDS, PLEDGES, ITEMS, AS_OF, areas=["arty", "mob", "air"])
+    records = fc.Records(NEEDS, PLEDGES, DELIVERIES, ITEMS, areas=["arty", "mob", "air"])
+    found = fc.firm_funding(records, AS_OF)
 
     air, arty, mob = found
     assert (air.needed_eur, air.firm_share) == (D(0), None)
@@ -232,6 +229,13 @@ def test_firm_funding_counts_committed_tranches_due_within_twelve_months() -> No
     # 4 trucks due by 31 December: POL's 2 are announced only
     assert (mob.needed_eur, mob.firm_eur, mob.announced_eur) == (D(200000), D(0), D(100000))
     assert mob.firm_share == D(0)
+
+
+@pytest.mark.parametrize("text", ["DEU", "DEU:2026-02-30", ":2026-01-01", "DEU:tomorrow"])
+def test_a_stop_is_a_donor_and_a_date(text: str) -> None:
+    assert fc.parse_stop("DEU:2026-06-30") == ("DEU", date(2026, 6, 30))
+    with pytest.raises(InvalidValue, match="is not DONOR:YYYY-MM-DD"):
+        fc.parse_stop(text)
 
 
 def test_quarters_run_across_years() -> None:

@@ -13,11 +13,11 @@ from rich.text import Text
 from ramstein.cli import output
 from ramstein.cli.context import reading
 from ramstein.cli.errors import BadInput
-from ramstein.cli.inputs import AsJson, date_option, decimal_option, parse_date
+from ramstein.cli.inputs import AsJson, date_option, decimal_option
 from ramstein.cli.output import Column, col
 from ramstein.domain.pledges import PledgeSource
 from ramstein.reports.analytics import BILLION, DEFAULT_BASELINE_EUR, Month, MonthTotal
-from ramstein.reports.forecast import Forecast, QuarterFigures, Scenario
+from ramstein.reports.forecast import Forecast, QuarterFigures, Scenario, parse_stop
 from ramstein.services import analytics
 
 app = typer.Typer(
@@ -283,13 +283,6 @@ def forecast(
             f"pledged but in no tranche yet: EUR {found.unscheduled_eur:,}."
         )
     )
-
-
-def parse_stop(value: str) -> tuple[str, date]:
-    donor, _, day = value.rpartition(":")
-    if not donor:
-        raise BadInput(f"{value!r} is not DONOR:YYYY-MM-DD (e.g. DEU:2026-06-30).")
-    return donor, parse_date(day)
 
 
 SCENARIO_COLUMNS = [

@@ -38,6 +38,7 @@ import numpy.typing as npt
 
 from ramstein.domain.catalogue import ItemType
 from ramstein.domain.deliveries import Delivery
+from ramstein.domain.errors import InvalidValue
 from ramstein.domain.needs import Need, NeedStatus, Priority
 from ramstein.domain.pledges import OPEN_STATUSES, Pledge, PledgeStatus
 from ramstein.reports.analytics import CENT, RATIO, pledge_eur, tranche_slips
@@ -140,6 +141,29 @@ def observed_delays(
     for pledge, late, _ in tranche_slips(pledges, deliveries, as_of):
         found[pledge.donor].append(late)
     return {donor: tuple(sorted(days)) for donor, days in sorted(found.items())}
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """What a forecast is made of: the records one viewer may see."""
+
+    needs: Sequence[Need]
+    pledges: Sequence[Pledge]
+    deliveries: Sequence[Delivery]
+    items: Mapping[str, ItemType]
+    areas: Sequence[str] = ()
+    """Capability areas to report even without a need or a pledge."""
+
+
+def parse_stop(text: str) -> tuple[str, date]:
+    """`DONOR:YYYY-MM-DD`, as a scenario's stop is written."""
+    donor, _, day = text.rpartition(":")
+    try:
+        if donor:
+            return donor, date.fromisoformat(day)
+    except ValueError:
+        pass
+    raise InvalidValue("stop", f"{text!r} is not DONOR:YYYY-MM-DD (e.g. DEU:2026-06-30).")
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,101 +517,52 @@ class _Model:
         )
 
 
-def _model(
-    *,
-    needs: Iterable[Need],
-    pledges: Iterable[Pledge],
-    deliveries: Iterable[Delivery],
-    items: Mapping[str, ItemType],
-    areas: Iterable[str],
-    as_of: date,
-    quarters: int,
-    runs: int,
-    seed: int,
-) -> _Model:
-    pledges, needs = list(pledges), list(needs)
+def _model(records: Records, *, as_of: date, quarters: int, runs: int, seed: int) -> _Model:
+    pledges, needs, items = records.pledges, records.needs, records.items
     coming = arrivals(pledges, items, as_of)
-    codes = sorted(
-        {n.item_type for n in needs}
-        | {p.item_type for p in pledges}
-        | {a.item_type for a in coming}
-    )
+    codes = {n.item_type for n in needs} | {p.item_type for p in pledges}
     inputs = _Inputs(
         as_of=as_of,
         quarters=quarters_from(as_of, quarters),
         arrivals=coming,
         donors=sorted({a.donor for a in coming}),
-        areas=sorted(set(areas) | {items[c].area for c in codes}),
-        item_types=codes,
+        areas=sorted(set(records.areas) | {items[c].area for c in codes}),
+        item_types=sorted(codes),
     )
     demand = _needs(needs, pledges, items, inputs)
     rng = np.random.default_rng([seed, 0])
-    delays = _delays(inputs, observed_delays(pledges, deliveries, as_of), runs, rng)
+    delays = _delays(inputs, observed_delays(pledges, records.deliveries, as_of), runs, rng)
     zero = np.zeros((1, len(coming)), dtype=np.int64)
     planned = _simulate(inputs, demand, inputs.expected[None, :] + zero, inputs.units[None, :])
     return _Model(inputs, demand, planned, delays, runs, seed, unscheduled_eur(pledges, items))
 
 
 def forecast(
-    *,
-    needs: Iterable[Need],
-    pledges: Iterable[Pledge],
-    deliveries: Iterable[Delivery],
-    items: Mapping[str, ItemType],
-    as_of: date,
-    areas: Iterable[str] = (),
-    quarters: int = 8,
-    runs: int = 500,
-    seed: int = 0,
+    records: Records, *, as_of: date, quarters: int = 8, runs: int = 500, seed: int = 0
 ) -> Forecast:
     """Deliveries and coverage for `quarters` quarters from `as_of`'s, planned and simulated."""
-    model = _model(
-        needs=needs,
-        pledges=pledges,
-        deliveries=deliveries,
-        items=items,
-        areas=areas,
-        as_of=as_of,
-        quarters=quarters,
-        runs=runs,
-        seed=seed,
-    )
+    model = _model(records, as_of=as_of, quarters=quarters, runs=runs, seed=seed)
     return model.report(model.run(Scenario()))
 
 
 def scenario_report(
-    *,
+    records: Records,
     scenario: Scenario,
-    needs: Iterable[Need],
-    pledges: Iterable[Pledge],
-    deliveries: Iterable[Delivery],
-    items: Mapping[str, ItemType],
+    *,
     as_of: date,
-    areas: Iterable[str] = (),
     quarters: int = 8,
     runs: int = 500,
     seed: int = 0,
 ) -> ScenarioReport:
     """The forecast, the same forecast under `scenario`, the P1 needs it exposes and each
     area's dependence on single donors."""
-    needs = list(needs)
-    model = _model(
-        needs=needs,
-        pledges=pledges,
-        deliveries=deliveries,
-        items=items,
-        areas=areas,
-        as_of=as_of,
-        quarters=quarters,
-        runs=runs,
-        seed=seed,
-    )
+    model = _model(records, as_of=as_of, quarters=quarters, runs=runs, seed=seed)
     base, hit = model.run(Scenario()), model.run(scenario)
     return ScenarioReport(
         scenario=scenario,
         forecast=model.report(base),
         stressed=model.report(hit),
-        exposed=tuple(_exposed(model.inputs, model.needs.delivered, needs, base, hit)),
+        exposed=tuple(_exposed(model.inputs, model.needs.delivered, records.needs, base, hit)),
         dependence=tuple(_dependence(model.inputs, base, hit)),
     )
 
@@ -690,14 +665,9 @@ class FirmFunding:
     """firm / needed."""
 
 
-def firm_funding(
-    needs: Iterable[Need],
-    pledges: Iterable[Pledge],
-    items: Mapping[str, ItemType],
-    as_of: date,
-    areas: Iterable[str] = (),
-) -> list[FirmFunding]:
-    """Per area (every one of `areas`, and every area with a need due), by code."""
+def firm_funding(records: Records, as_of: date) -> list[FirmFunding]:
+    """Per area (every one of the records' areas, and every area with a need due), by code."""
+    needs, pledges, items = records.needs, records.pledges, records.items
     until = _a_year_after(as_of)
     needed: dict[str, int] = defaultdict(int)
     for need in needs:
@@ -709,7 +679,7 @@ def firm_funding(
         if a.expected_on <= until:
             (firm if a.firm else announced)[a.item_type] += a.units
     rows = []
-    for area in sorted(set(areas) | {items[c].area for c in needed}):
+    for area in sorted(set(records.areas) | {items[c].area for c in needed}):
         codes = [c for c in needed if items[c].area == area]
         value = {c: items[c].unit_value_eur for c in codes}
         need_eur = sum((needed[c] * value[c] for c in codes), Decimal(0))

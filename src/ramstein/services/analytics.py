@@ -7,15 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TypedDict
 
 from sqlalchemy.engine import Connection
 
 from ramstein.domain.catalogue import ItemType
-from ramstein.domain.deliveries import Delivery
 from ramstein.domain.errors import InvalidValue
-from ramstein.domain.needs import Need
-from ramstein.domain.pledges import Pledge, PledgeSource, PledgeStatus
+from ramstein.domain.pledges import PledgeSource, PledgeStatus
 from ramstein.domain.releasability import Principal
 from ramstein.reports import analytics as figures
 from ramstein.reports import forecast as forecasts
@@ -29,7 +26,7 @@ from ramstein.reports.analytics import (
     MonthTotal,
     Reliability,
 )
-from ramstein.reports.forecast import FirmFunding, Forecast, Scenario, ScenarioReport
+from ramstein.reports.forecast import FirmFunding, Forecast, Records, Scenario, ScenarioReport
 from ramstein.services import capabilities, catalogue, deliveries, needs, participants, pledges
 
 
@@ -232,23 +229,15 @@ def _check_forecast(
         raise InvalidValue("scenario", "A scenario stops a donor or has a share of donors cut.")
 
 
-class _Records(TypedDict):
-    needs: list[Need]
-    pledges: list[Pledge]
-    deliveries: list[Delivery]
-    items: dict[str, ItemType]
-    areas: list[str]
-
-
-def _forecast_inputs(conn: Connection, viewer: Principal) -> _Records:
-    """The records a forecast reads, those the viewer may see."""
-    return {
-        "needs": needs.list_needs(conn=conn, viewer=viewer),
-        "pledges": pledges.list_pledges(conn=conn, viewer=viewer),
-        "deliveries": deliveries.list_deliveries(conn=conn, viewer=viewer),
-        "items": _items(conn, viewer),
-        "areas": [a.code for a in capabilities.list_areas(conn=conn, viewer=viewer)],
-    }
+def _records(conn: Connection, viewer: Principal) -> Records:
+    """The records a forecast reads: those the viewer may see."""
+    return Records(
+        needs=needs.list_needs(conn=conn, viewer=viewer),
+        pledges=pledges.list_pledges(conn=conn, viewer=viewer),
+        deliveries=deliveries.list_deliveries(conn=conn, viewer=viewer),
+        items=_items(conn, viewer),
+        areas=[a.code for a in capabilities.list_areas(conn=conn, viewer=viewer)],
+    )
 
 
 def forecast(
@@ -264,7 +253,7 @@ def forecast(
     planned tranches and each donor's record of delays, with a seeded Monte Carlo band."""
     _check_forecast(conn, viewer, quarters, runs, None)
     return forecasts.forecast(
-        **_forecast_inputs(conn, viewer),
+        _records(conn, viewer),
         as_of=as_of or date.today(),
         quarters=quarters,
         runs=runs,
@@ -286,8 +275,8 @@ def scenario(
     quarter, the P1 needs exposed and each area's dependence on single donors."""
     _check_forecast(conn, viewer, quarters, runs, scenario)
     return forecasts.scenario_report(
-        scenario=scenario,
-        **_forecast_inputs(conn, viewer),
+        _records(conn, viewer),
+        scenario,
         as_of=as_of or date.today(),
         quarters=quarters,
         runs=runs,
@@ -300,10 +289,4 @@ def firm_funding(
 ) -> list[FirmFunding]:
     """Per area: the need due in the twelve months from `as_of` (default today) and the share
     of it committed, contracted or delivering pledges are expected to deliver by then."""
-    return forecasts.firm_funding(
-        needs.list_needs(conn=conn, viewer=viewer),
-        pledges.list_pledges(conn=conn, viewer=viewer),
-        _items(conn, viewer),
-        as_of or date.today(),
-        [a.code for a in capabilities.list_areas(conn=conn, viewer=viewer)],
-    )
+    return forecasts.firm_funding(_records(conn, viewer), as_of or date.today())

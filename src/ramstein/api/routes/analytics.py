@@ -4,7 +4,6 @@ Built afresh for every request: their defaults read the clock (this year, today)
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -30,10 +29,9 @@ from ramstein.api.schemas.analytics import (
     StopPublic,
 )
 from ramstein.api.schemas.common import CODE_PATTERN
-from ramstein.domain.errors import InvalidValue
 from ramstein.domain.pledges import PledgeSource
 from ramstein.reports.analytics import BILLION
-from ramstein.reports.forecast import Scenario
+from ramstein.reports.forecast import Scenario, parse_stop
 from ramstein.services import analytics
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"], responses=PROBLEMS)
@@ -167,14 +165,6 @@ async def forecast(
     return answer(ForecastPublic.model_validate(found))
 
 
-def _stop(text: str) -> tuple[str, date]:
-    donor, _, day = text.rpartition(":")
-    try:
-        return donor, date.fromisoformat(day)
-    except ValueError:
-        raise InvalidValue("stop", f"{day} is not a date (in {text}).") from None
-
-
 @router.get("/scenario", **permits(*EVERYONE), response_model=ScenarioReportPublic)
 async def scenario(
     store: StoreDep,
@@ -197,7 +187,7 @@ async def scenario(
     of donors cutting by a share; the forecast under it, the P1 needs it exposes and each
     area's dependence on its largest donor."""
     asked = Scenario(
-        stops=tuple(_stop(s) for s in stop or ()), cut_donors=cut_donors, cut_by=cut_by
+        stops=tuple(parse_stop(s) for s in stop or ()), cut_donors=cut_donors, cut_by=cut_by
     )
     found = await read(
         store,
