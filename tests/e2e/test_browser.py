@@ -227,6 +227,20 @@ def test_the_charts_are_drawn_with_their_tables(page: Page, watch: Watch, server
     assert sorted(drawn) == sorted(needed)
 
 
+def test_a_member_asks_what_if_a_donor_stopped(page: Page, watch: Watch, server: Server) -> None:
+    sign_in(page, watch, server, Role.OBSERVER)
+    go(page, watch, "/outlook", "outlook")
+    expect(page.locator("#forecast-chart svg").first).to_be_attached()
+    page.get_by_label("Donor that stops").select_option("DEU")
+    page.get_by_label("after").fill("2027-01-01")
+    page.get_by_role("button", name="Forecast").click()
+    expect(page).to_have_url(re.compile(r"stop_donor=DEU"))
+    expect(page.get_by_role("heading", name="Dependence on single donors")).to_be_visible()
+    legend = page.locator("#forecast-chart .legendtext").all_text_contents()
+    watch.shot(page, "outlook-scenario")
+    assert "Under the scenario" in legend
+
+
 # --- 6. the keyboard alone -------------------------------------------------------------------
 
 

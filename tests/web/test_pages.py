@@ -230,3 +230,39 @@ def test_needs_tranches_deliveries_and_receipts_through_the_forms(
         },  # fmt: skip
     )
     assert confirmed.status_code == 200 and "Saved." in confirmed.text
+
+
+@pytest.mark.parametrize("role", [Role.PUBLIC, *ROLES], ids=lambda r: r.value)
+def test_the_outlook_forecasts_what_the_visitor_may_see_and_runs_a_scenario(
+    api: ApiCoalition, client: TestClient, role: Role
+) -> None:
+    token = api.tokens[role]
+    if token:
+        sign_in(client, token)
+    plain = client.get("/outlook")
+    assert plain.status_code == 200
+    assert "Value expected to arrive, by quarter" in plain.text
+    assert "Firmly funded, the next twelve months" in plain.text
+    assert "P1 needs exposed" not in plain.text
+    what_if = client.get("/outlook", params={"stop_donor": "DEU", "stop_after": "2025-01-31"})
+    assert what_if.status_code == 200, what_if.text
+    assert "Under the scenario" in what_if.text and "Dependence on single donors" in what_if.text
+    for answer in (plain, what_if):
+        leaked = {c for c in api.hidden_canaries(role) if c in answer.text}
+        assert not leaked, f"/outlook shows {role.value} records it may not see: {sorted(leaked)}"
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"stop_donor": "DEU", "stop_after": "soon"}, "is not DONOR:YYYY-MM-DD"),
+        ({"cut_donors": "half", "cut_by": "0.5"}, "A share is a number"),
+        ({"cut_donors": "0.5"}, "Give both"),
+        ({"cut_donors": "3", "cut_by": "0.5"}, "between 0 and 1"),
+    ],
+)
+def test_a_scenario_that_cannot_be_run_is_refused_on_the_page(
+    client: TestClient, params: dict[str, str], reason: str
+) -> None:
+    answer = client.get("/outlook", params=params)
+    assert answer.status_code == 422 and reason in answer.text

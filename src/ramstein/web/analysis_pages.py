@@ -7,6 +7,7 @@ is for signed-in members, as in the API.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -15,7 +16,8 @@ from fastapi.responses import HTMLResponse, Response
 from ramstein.api.problems import status_of
 from ramstein.domain.errors import DomainError, NotFound
 from ramstein.domain.needs import Priority
-from ramstein.matching.stress import Scenario
+from ramstein.matching.stress import Scenario as StressScenario
+from ramstein.reports.forecast import Scenario, parse_stop
 from ramstein.services import agenda, analytics, capabilities, catalogue, matching, needs, pledges
 from ramstein.services.agenda import OPEN_NEEDS
 from ramstein.web import charts
@@ -181,7 +183,7 @@ def stress_page(
             if every:
                 results = matching.stress_all_donors(conn=conn, viewer=who.viewer, plan_id=plan_id)
             elif chosen or share:
-                scenario = Scenario(
+                scenario = StressScenario(
                     label=_label(chosen, share), remove=frozenset(chosen), share=share or 0.0
                 )
                 results = [
@@ -213,3 +215,52 @@ def _label(donors: list[str], share: float | None) -> str:
     if share:
         parts.append(f"every offer cut by {share:.0%}")
     return "; ".join(parts)
+
+
+@router.get("/outlook", response_class=HTMLResponse)
+def outlook(
+    request: Request,
+    stop_donor: Annotated[str, Query(max_length=64)] = "",
+    stop_after: Annotated[str, Query(max_length=10)] = "",
+    cut_donors: Annotated[str, Query(max_length=10)] = "",
+    cut_by: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    """What will arrive in the next eight quarters, how firmly the next twelve months are
+    funded, and what a donor stopping or a share of donors cutting would cost."""
+    who = visit(request)
+    asked = None
+    try:
+        stops = (parse_stop(f"{stop_donor.strip().upper()}:{stop_after}"),) if stop_donor else ()
+    except DomainError as error:
+        return refused(request, who, 422, str(error))
+    try:
+        cut = [Decimal(v) if v.strip() else Decimal(0) for v in (cut_donors, cut_by)]
+    except ArithmeticError:  # not a number
+        return refused(request, who, 422, "A share is a number between 0 and 1.")
+    if stops or any(cut):
+        asked = Scenario(stops=stops, cut_donors=cut[0], cut_by=cut[1])
+    with store_of(request).read() as conn:
+        firm = analytics.firm_funding(conn=conn, viewer=who.viewer)
+        donors = sorted({d.donor for d in analytics.donors(conn=conn, viewer=who.viewer)})
+        try:
+            if asked is None:
+                found, report = analytics.forecast(conn=conn, viewer=who.viewer), None
+            else:
+                report = analytics.scenario(conn=conn, viewer=who.viewer, scenario=asked)
+                found = report.forecast
+        except DomainError as error:
+            return refused(request, who, 422, str(error))
+    stressed = report.stressed.quarters if report else ()
+    return page(
+        request,
+        who,
+        "outlook.html.j2",
+        forecast=found,
+        report=report,
+        firm=firm,
+        donors=donors,
+        asked={"stop_donor": stop_donor, "stop_after": stop_after, "cut_donors": cut_donors,
+               "cut_by": cut_by},
+        figure=charts.forecast(found.quarters, stressed),
+        uses_charts=True,
+    )  # fmt: skip

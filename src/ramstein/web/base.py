@@ -114,6 +114,7 @@ NAV = (
     ("/coalitions", "Coalitions"),
     ("/meetings", "Meetings"),
     ("/matching", "Matching"),
+    ("/outlook", "Outlook"),
     ("/log", "Log"),
     ("/data", "Data"),
 )

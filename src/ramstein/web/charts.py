@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from ramstein.reports.analytics import AreaCoverage, DonorTotals
+from ramstein.reports.forecast import QuarterFigures
 
 LAYOUT = dict(
     margin=dict(l=10, r=10, t=10, b=10),
@@ -80,5 +81,41 @@ def donor_totals(donors: Sequence[DonorTotals]) -> str:
             ),
         ]
     )  # fmt: skip
+    fig.update_layout(**LAYOUT, barmode="group", yaxis=dict(title="EUR", tickformat=",.0f"))
+    return str(pio.to_json(fig, validate=False))
+
+
+def forecast(quarters: Sequence[QuarterFigures], stressed: Sequence[QuarterFigures] = ()) -> str:
+    """Bars of the value expected to arrive each quarter, with the P10-P90 band as error bars,
+    the plan as a line, and a scenario's expectation beside them when there is one."""
+    names = [q.quarter for q in quarters]
+    expected = [float(q.expected_eur) for q in quarters]
+    bars = [
+        go.Bar(
+            name="Expected (P10 to P90)",
+            x=names,
+            y=expected,
+            marker_color="#1f5f99",
+            error_y=dict(
+                type="data",
+                symmetric=False,
+                array=[float(q.high_eur) - e for q, e in zip(quarters, expected, strict=True)],
+                arrayminus=[e - float(q.low_eur) for q, e in zip(quarters, expected, strict=True)],
+            ),
+        ),
+        go.Scatter(
+            name="Planned", x=names, y=[float(q.planned_eur) for q in quarters],
+            mode="lines+markers", line=dict(color="#6b6b6b", dash="dot"),
+        ),
+    ]  # fmt: skip
+    if stressed:
+        bars.insert(
+            1,
+            go.Bar(
+                name="Under the scenario", x=names, y=[float(q.expected_eur) for q in stressed],
+                marker_color="#d9822b",
+            ),
+        )  # fmt: skip
+    fig = go.Figure(bars)
     fig.update_layout(**LAYOUT, barmode="group", yaxis=dict(title="EUR", tickformat=",.0f"))
     return str(pio.to_json(fig, validate=False))
