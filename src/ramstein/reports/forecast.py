@@ -279,12 +279,15 @@ class _Inputs:
 
     def __post_init__(self) -> None:
         a = self.arrivals
+        donor = {code: k for k, code in enumerate(self.donors)}
+        area = {code: k for k, code in enumerate(self.areas)}
+        item = {code: k for k, code in enumerate(self.item_types)}
         self.expected = np.array([x.expected_on.toordinal() for x in a], dtype=np.int64)
         self.units = np.array([x.units for x in a], dtype=np.int64)
         self.unit_eur = np.array([float(x.unit_eur) for x in a], dtype=np.float64)
-        self.donor = np.array([self.donors.index(x.donor) for x in a], dtype=np.int64)
-        self.area = np.array([self.areas.index(x.area) for x in a], dtype=np.int64)
-        self.item = np.array([self.item_types.index(x.item_type) for x in a], dtype=np.int64)
+        self.donor = np.array([donor[x.donor] for x in a], dtype=np.int64)
+        self.area = np.array([area[x.area] for x in a], dtype=np.int64)
+        self.item = np.array([item[x.item_type] for x in a], dtype=np.int64)
         self.ends = np.array([quarter_end(q).toordinal() for q in self.quarters], dtype=np.int64)
 
 
