@@ -31,7 +31,14 @@ from ramstein.domain.meetings import (
 )
 from ramstein.domain.needs import Need, NeedStatus, Priority
 from ramstein.domain.participants import ParticipantKind, ParticipantStatus
-from ramstein.domain.pledges import Money, Pledge, PledgeSource, PledgeStatus, TrancheSpec
+from ramstein.domain.pledges import (
+    Money,
+    Pledge,
+    PledgeSource,
+    PledgeStatus,
+    TrancheSpec,
+    YearStatus,
+)
 from ramstein.domain.releasability import PUBLIC_VIEWER, Label, Principal, Releasability, Role
 from ramstein.ledger.notes import Signer
 from ramstein.services import (
@@ -500,8 +507,8 @@ def every_event_script(store: Store) -> Principals:
 
 def meeting_events_script(store: Store) -> None:
     """After `every_event_script`: meeting 2 under NATO's chair with an agenda of the chair's,
-    an action item closed, a decision as the first schema wrote it (as old logs hold it), and
-    an outside source cited."""
+    an action item closed, a decision as the first schema wrote it (as old logs hold it), an
+    outside source cited, and pledge 1's years planned."""
     nato = principal(ALLIANCE, Role.CHAIR, Role.DONOR)
     with store.write(clock=CLOCK) as uow:
         meetings.schedule_meeting(
@@ -562,3 +569,13 @@ def meeting_events_script(store: Store) -> None:
             label=PUBLIC,
             owner=ALLIANCE,
         )  # fmt: skip
+        # Pledge 1 (2025-2026) planned year by year: 2025 committed, then delivered.
+        for year, amount, status in (
+            (2025, "600000.00", YearStatus.COMMITTED),
+            (2026, "450000.50", YearStatus.INDICATIVE),
+            (2025, "600000.00", YearStatus.DELIVERED),
+        ):
+            pledges.plan_year(
+                uow=uow, actor=nato, pledge_id=1, year=year, amount_eur=Decimal(amount),
+                status=status,
+            )  # fmt: skip

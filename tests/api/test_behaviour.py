@@ -137,6 +137,43 @@ def test_an_update_needs_the_current_version(api: ApiCoalition, client: TestClie
     _problem(client.patch(url, json={"quantity": 1700}, headers={**donor, "If-Match": tag}), 412)
 
 
+def test_a_donor_plans_the_years_of_its_pledge(api: ApiCoalition, client: TestClient) -> None:
+    donor = api.headers(Role.DONOR)
+    url = f"/api/v1/pledges/{api.pledge_of[Role.DONOR]}"
+    read = client.get(url, headers=donor)
+    tag = read.headers["ETag"]
+    longer = client.patch(url, json={"years": [2025, 2026]}, headers={**donor, "If-Match": tag})
+    assert longer.status_code == 200, longer.text
+    assert [y["year"] for y in longer.json()["year_plan"]] == [2025, 2026]
+    assert longer.json()["year_plan"][0] == {
+        "year": 2025, "amount_eur": None, "status": None, "tranche_units": 500,
+    }  # fmt: skip
+
+    planned = client.put(
+        f"{url}/years/2026",
+        json={"amount_eur": "1500000.00", "status": "committed"},
+        headers={**donor, "If-Match": longer.headers["ETag"]},
+    )
+    assert planned.status_code == 200, planned.text
+    assert planned.json()["year_plan"][1] == {
+        "year": 2026, "amount_eur": "1500000.00", "status": "committed", "tranche_units": 0,
+    }  # fmt: skip
+    stale = client.put(
+        f"{url}/years/2026", json={"status": "delivered"}, headers={**donor, "If-Match": tag}
+    )
+    _problem(stale, 412)
+    beyond = client.put(
+        f"{url}/years/2031",
+        json={"amount_eur": "1.00"},
+        headers={**donor, "If-Match": planned.headers["ETag"]},
+    )
+    assert "covers 2025-2026, not 2031" in str(_problem(beyond, 422)["detail"])
+    someday = client.put(
+        f"{url}/years/2026", json={"status": "someday"}, headers={**donor, "If-Match": tag}
+    )
+    assert "status" in str(_problem(someday, 422)["errors"])
+
+
 @pytest.mark.parametrize("writers", [2, 4])
 def test_of_clients_updating_one_pledge_at_once_one_wins_and_the_others_get_412(
     store: Store, writers: int

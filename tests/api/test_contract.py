@@ -101,6 +101,8 @@ def _path_value(api: ApiCoalition, role: Role, method: str, path: str, name: str
         return "GBR" if "/coalitions/" in path else "DEU"
     if name == "decision":
         return api.action_of.get(role, api.action_of[Role.CHAIR])
+    if name == "year":
+        return 2025  # the year the coalition's pledges cover
     if name == "offer_type":
         return DRONE
     if name == "need_type":

@@ -146,3 +146,18 @@ def test_tranches_add_update_and_list(coalition: Cli) -> None:
     assert "has changed" in coalition.fails(
         f"tranches update {pid} 1 --quantity 100 --expected-version {version - 1}"
     )
+
+
+def test_a_multi_year_pledge_is_planned_year_by_year(coalition: Cli) -> None:
+    pledge = add_pledge(coalition, "DEU", "--tranche 200@2025-06-01 --tranche 300@2026-03-01")
+    coalition.ok(f"pledges update {pledge['id']} --year 2025 --year 2026")
+
+    out = coalition.ok(f"pledges year {pledge['id']} 2026 --amount-eur 1000000 --status committed")
+
+    assert "2026 is committed, EUR 1,000,000." in out
+    assert "Tranche units" in out
+    shown = coalition.json(f"pledges show {pledge['id']}")
+    assert shown["year_plans"] == [{"year": 2026, "amount_eur": "1000000", "status": "committed"}]
+    assert "Give the amount for 2025" in coalition.fails(f"pledges year {pledge['id']} 2025")
+    refused = coalition.fails(f"pledges year {pledge['id']} 2026 --status indicative")
+    assert "committed" in refused and "indicative" in refused

@@ -86,6 +86,7 @@ def test_the_registry_holds_every_event_of_the_domain() -> None:
         "PledgeStatusChanged",
         "TrancheScheduled",
         "TrancheRevised",
+        "PledgeYearPlanned",
         "DeliveryRecorded",
         "ReceiptConfirmed",
         "NeedSubmitted",

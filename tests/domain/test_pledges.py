@@ -12,13 +12,23 @@ import pytest
 from ramstein.domain import pledges
 from ramstein.domain.errors import (
     DomainError,
+    IllegalTransition,
     InactiveParticipant,
     InvalidValue,
     NotPermitted,
     QuantityExceeded,
 )
 from ramstein.domain.participants import Participant, ParticipantKind, ParticipantStatus
-from ramstein.domain.pledges import Money, Pledge, PledgeSource, PledgeStatus, Tranche, TrancheSpec
+from ramstein.domain.pledges import (
+    Money,
+    Pledge,
+    PledgeSource,
+    PledgeStatus,
+    Tranche,
+    TrancheSpec,
+    YearPlan,
+    YearStatus,
+)
 from ramstein.domain.releasability import Label, Releasability
 
 DAY = date(2025, 1, 15)
@@ -263,3 +273,92 @@ def test_a_pledge_without_tranches_says_so() -> None:
 def test_scheduled_and_delivered_add_up_the_tranches() -> None:
     p = pledge()
     assert (p.scheduled, p.delivered, p.owner) == (80, 25, "DEU")
+
+
+MULTI = (2025, 2026, 2027)
+
+
+def test_a_year_is_planned_then_committed_then_delivered() -> None:
+    p = pledge(years=MULTI)
+    first = pledges.plan_year(
+        p, Decimal(900), year=2026, amount_eur=Decimal("300.50"), status=YearStatus.INDICATIVE
+    )
+    assert (first.year, first.amount_eur, first.status) == (2026, Decimal("300.50"), "indicative")
+    planned = replace(p, year_plans=(YearPlan(2026, Decimal("300.50"), YearStatus.INDICATIVE),))
+    for status in (YearStatus.COMMITTED, YearStatus.CANCELLED):
+        assert (
+            pledges.plan_year(
+                planned, Decimal(900), year=2026, amount_eur=Decimal(300), status=status
+            ).status
+            is status
+        )
+    assert planned.units_by_year() == {2025: 80, 2026: 0, 2027: 0}  # its tranches' units
+
+
+@pytest.mark.parametrize(
+    ("year", "amount", "status", "before", "error", "says"),
+    [
+        (2028, "10", YearStatus.INDICATIVE, None, InvalidValue, "covers 2025-2027, not 2028"),
+        (2026, "-1", YearStatus.INDICATIVE, None, InvalidValue, "cannot be negative"),
+        (2026, "0.001", YearStatus.INDICATIVE, None, InvalidValue, "more than 2 decimal places"),
+        (2026, "10", YearStatus.DELIVERED, None, InvalidValue, "first planned as indicative"),
+        (2026, "601", YearStatus.COMMITTED, None, QuantityExceeded, "more than the EUR 900"),
+        (2025, "10", YearStatus.DELIVERED, YearStatus.INDICATIVE, IllegalTransition, "indicative"),
+        (2025, "10", YearStatus.COMMITTED, YearStatus.CANCELLED, InvalidValue, "cannot change"),
+    ],
+)
+def test_plan_year_refusals(
+    year: int,
+    amount: str,
+    status: YearStatus,
+    before: YearStatus | None,
+    error: type[DomainError],
+    says: str,
+) -> None:
+    plans = [YearPlan(2027, Decimal(300), YearStatus.COMMITTED)]
+    if before is not None:
+        plans.append(YearPlan(2025, Decimal(100), before))
+    p = pledge(years=MULTI, year_plans=tuple(sorted(plans, key=lambda y: y.year)))
+    with pytest.raises(error, match=says):
+        pledges.plan_year(p, Decimal(900), year=year, amount_eur=Decimal(amount), status=status)
+
+
+def test_a_cancelled_year_no_longer_counts_against_the_pledges_worth() -> None:
+    p = pledge(years=MULTI, year_plans=(YearPlan(2025, Decimal(800), YearStatus.CANCELLED),))
+    pledges.plan_year(
+        p, Decimal(900), year=2026, amount_eur=Decimal(900), status=YearStatus.COMMITTED
+    )
+    with pytest.raises(InvalidValue, match="is cancelled"):
+        pledges.plan_year(
+            p, Decimal(900), year=2025, amount_eur=Decimal(1), status=YearStatus.CANCELLED
+        )
+
+
+def test_a_pledge_keeps_covering_the_years_it_has_amounts_for() -> None:
+    p = pledge(years=MULTI, year_plans=(YearPlan(2027, Decimal(5), YearStatus.INDICATIVE),))
+    with pytest.raises(InvalidValue, match="has amounts planned for 2027"):
+        pledges.revise(
+            p,
+            quantity=100,
+            value=None,
+            source=PledgeSource.STOCKS,
+            years=(2025, 2026),
+            label=Label(),
+        )
+    cancelled = replace(p, year_plans=(YearPlan(2027, Decimal(5), YearStatus.CANCELLED),))
+    assert pledges.revise(
+        cancelled,
+        quantity=100,
+        value=None,
+        source=PledgeSource.STOCKS,
+        years=(2025, 2026),
+        label=Label(),
+    ).years == (2025, 2026)
+
+
+def test_a_closed_pledge_plans_no_year() -> None:
+    with pytest.raises(InvalidValue, match="its years cannot change"):
+        pledges.plan_year(
+            pledge(PledgeStatus.CANCELLED, years=MULTI), Decimal(900), year=2025,
+            amount_eur=Decimal(1), status=YearStatus.INDICATIVE,
+        )  # fmt: skip

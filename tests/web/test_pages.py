@@ -266,3 +266,24 @@ def test_a_scenario_that_cannot_be_run_is_refused_on_the_page(
 ) -> None:
     answer = client.get("/outlook", params=params)
     assert answer.status_code == 422 and reason in answer.text
+
+
+def test_a_pledge_page_shows_each_year_of_a_multi_year_pledge(
+    api: ApiCoalition, client: TestClient
+) -> None:
+    donor = api.headers(Role.DONOR)
+    url = f"/api/v1/pledges/{api.pledge_of[Role.DONOR]}"
+    tag = client.get(url, headers=donor).headers["ETag"]
+    longer = client.patch(url, json={"years": [2025, 2026]}, headers={**donor, "If-Match": tag})
+    client.put(
+        f"{url}/years/2026",
+        json={"amount_eur": "250000.00", "status": "committed"},
+        headers={**donor, "If-Match": longer.headers["ETag"]},
+    )
+    sign_in(client, api.tokens[Role.DONOR] or "")
+
+    text = client.get(f"/pledges/{api.pledge_of[Role.DONOR]}").text
+
+    years = text.split("<h2>Years</h2>", 1)[1].split("</table>", 1)[0]
+    assert re.search(r"<td>2025</td><td class=\"num\">—</td><td>not planned</td>", years)
+    assert re.search(r"<td>2026</td><td class=\"num\">EUR 250,000</td><td>committed</td>", years)

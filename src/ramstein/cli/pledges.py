@@ -27,7 +27,7 @@ from ramstein.cli.inputs import (
     utc_today,
 )
 from ramstein.cli.output import Column, col
-from ramstein.domain.pledges import Pledge, PledgeSource, PledgeStatus, TrancheSpec
+from ramstein.domain.pledges import Pledge, PledgeSource, PledgeStatus, TrancheSpec, YearStatus
 from ramstein.services import pledges
 from ramstein.services.pledges import StatusChange
 
@@ -79,6 +79,12 @@ TRANCHE_COLUMNS = [
     col("First promised on", "promised_on"),
     col("Delivered", "delivered", right=True),
 ]
+YEAR_COLUMNS = [
+    Column("Year", lambda r: r[0]),
+    Column("Amount EUR", lambda r: r[1].amount_eur if r[1] else None, "right"),
+    Column("Status", lambda r: r[1].status if r[1] else None),
+    Column("Tranche units", lambda r: r[2], "right"),
+]
 HISTORY_COLUMNS = [
     col("Seq", "seq", right=True),
     col("Status", "status"),
@@ -102,8 +108,10 @@ Years = Annotated[
 
 
 def show_pledge(found: Pledge, history: Sequence[StatusChange] | None = None) -> None:
+    years = [(y, found.year_plan(y), units) for y, units in found.units_by_year().items()]
     children: list[tuple[str, Sequence[Column], Sequence[object]]] = [
-        ("Tranches", TRANCHE_COLUMNS, found.tranches)
+        ("Tranches", TRANCHE_COLUMNS, found.tranches),
+        ("Years", YEAR_COLUMNS, years),
     ]
     if history is not None:
         children.append(("Status history", HISTORY_COLUMNS, history))
@@ -285,6 +293,38 @@ def update(
             expected_version=expected_version,
         )
     output.done(f"Revised pledge {found.id}.")
+    show_pledge(found)
+
+
+@app.command("year")
+def year(
+    ctx: typer.Context,
+    pledge_id: PledgeId,
+    year: Annotated[int, typer.Argument(help="A year the pledge covers.", metavar="YEAR")],
+    amount_eur: Annotated[
+        Decimal | None,
+        decimal_option("The year's amount in EUR (default: as it is).", "--amount-eur"),
+    ] = None,
+    year_status: Annotated[
+        YearStatus | None,
+        typer.Option("--status", help="indicative, committed, delivered or cancelled."),
+    ] = None,
+    expected_version: ExpectedVersion = None,
+) -> None:
+    """Plan one year of a multi-year pledge: its amount in EUR and how firm it is."""
+    with writing(ctx) as (uow, actor):
+        found = pledges.plan_year(
+            uow=uow,
+            actor=actor,
+            pledge_id=pledge_id,
+            year=year,
+            amount_eur=amount_eur,
+            status=year_status,
+            expected_version=expected_version,
+        )
+    plan = found.year_plan(year)
+    assert plan is not None
+    output.done(f"Pledge {found.id}: {year} is {plan.status.value}, EUR {plan.amount_eur:,}.")
     show_pledge(found)
 
 

@@ -60,6 +60,35 @@ OPEN_STATUSES = frozenset(
 )
 
 
+class YearStatus(StrEnum):
+    """How firm one year's part of a multi-year pledge is."""
+
+    INDICATIVE = "indicative"
+    COMMITTED = "committed"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+YEAR_TRANSITIONS = Transitions(
+    "pledge year",
+    {
+        YearStatus.INDICATIVE: frozenset({YearStatus.COMMITTED, YearStatus.CANCELLED}),
+        YearStatus.COMMITTED: frozenset({YearStatus.DELIVERED, YearStatus.CANCELLED}),
+        YearStatus.DELIVERED: frozenset(),
+        YearStatus.CANCELLED: frozenset(),
+    },
+)
+
+
+@dataclass(frozen=True, slots=True)
+class YearPlan:
+    """One year's part of a multi-year pledge: its amount in EUR and how firm it is."""
+
+    year: int
+    amount_eur: Decimal
+    status: YearStatus
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     """An amount in its source currency, the rate used (EUR per unit), and the EUR value."""
@@ -132,6 +161,8 @@ class Pledge:
     cancel_reason: str = ""
     external_ref: str | None = None
     version: int = 0
+    year_plans: tuple[YearPlan, ...] = ()
+    """Each year's amount and status, for the years planned so far (by year)."""
 
     @property
     def owner(self) -> str:
@@ -144,6 +175,16 @@ class Pledge:
     @property
     def delivered(self) -> int:
         return sum(t.delivered for t in self.tranches)
+
+    def year_plan(self, year: int) -> YearPlan | None:
+        return next((y for y in self.year_plans if y.year == year), None)
+
+    def units_by_year(self) -> dict[int, int]:
+        """The units its tranches plan in each of its years (0 where none)."""
+        found = dict.fromkeys(self.years, 0)
+        for t in self.tranches:
+            found[t.expected_on.year] = found.get(t.expected_on.year, 0) + t.quantity
+        return found
 
     def tranche(self, number: int) -> Tranche:
         for t in self.tranches:
@@ -220,6 +261,18 @@ class TrancheRevised(Event):
     number: int
     quantity: int
     expected_on: date
+
+    def aggregate_id(self) -> str:
+        return str(self.pledge_id)
+
+
+@event("PledgeYearPlanned", aggregate="pledge")
+@dataclass(frozen=True, slots=True)
+class PledgeYearPlanned(Event):
+    pledge_id: int
+    year: int
+    amount_eur: Decimal
+    status: YearStatus
 
     def aggregate_id(self) -> str:
         return str(self.pledge_id)
@@ -342,14 +395,66 @@ def revise(
             f"Pledge {pledge.id} has {pledge.scheduled} scheduled in tranches; reduce its tranches "
             f"before cutting the pledge to {quantity}."
         )
+    kept = _check_years(years, pledge.announced_on)
+    dropped = [
+        y.year
+        for y in pledge.year_plans
+        if y.year not in kept and y.status is not YearStatus.CANCELLED
+    ]
+    if dropped:
+        raise InvalidValue(
+            "years",
+            f"Pledge {pledge.id} has amounts planned for {', '.join(map(str, dropped))}; "
+            "cancel those years before the pledge stops covering them.",
+        )
     return PledgeRevised(
         pledge_id=pledge.id,
         quantity=quantity,
         value=validate_money(value) if value is not None else None,
         source=source,
-        years=_check_years(years, pledge.announced_on),
+        years=kept,
         label=label,
     )
+
+
+def plan_year(
+    pledge: Pledge, worth_eur: Decimal, *, year: int, amount_eur: Decimal, status: YearStatus
+) -> PledgeYearPlanned:
+    """Set one year's amount and status; `worth_eur` is what the whole pledge is worth, which
+    the years' amounts (those not cancelled) may not exceed together."""
+    _require_open(pledge, "years")
+    if year not in pledge.years:
+        covered = f"{pledge.years[0]}-{pledge.years[-1]}"
+        raise InvalidValue("year", f"Pledge {pledge.id} covers {covered}, not {year}.")
+    check_places("amount_eur", amount_eur, 2)
+    if amount_eur < 0:
+        raise InvalidValue("amount_eur", f"A year's amount cannot be negative ({amount_eur}).")
+    before = pledge.year_plan(year)
+    if before is None:
+        if status not in (YearStatus.INDICATIVE, YearStatus.COMMITTED):
+            raise InvalidValue(
+                "status", f"A year is first planned as indicative or committed, not {status.value}."
+            )
+    else:
+        if before.status in (YearStatus.DELIVERED, YearStatus.CANCELLED):
+            raise InvalidValue(
+                "status",
+                f"{year} of pledge {pledge.id} is {before.status.value}; it cannot change.",
+            )
+        if status is not before.status:
+            YEAR_TRANSITIONS.check(before.status, status)
+    others = sum(
+        (y.amount_eur for y in pledge.year_plans
+         if y.year != year and y.status is not YearStatus.CANCELLED),
+        Decimal(0),
+    )  # fmt: skip
+    counted = amount_eur if status is not YearStatus.CANCELLED else Decimal(0)
+    if others + counted > worth_eur:
+        raise QuantityExceeded(
+            f"The years of pledge {pledge.id} would add up to EUR {others + counted:,}, more than "
+            f"the EUR {worth_eur:,} it is worth."
+        )
+    return PledgeYearPlanned(pledge_id=pledge.id, year=year, amount_eur=amount_eur, status=status)
 
 
 def change_status(

@@ -31,7 +31,7 @@ from ramstein.domain.catalogue import ItemType
 from ramstein.domain.deliveries import Delivery
 from ramstein.domain.needs import Need, NeedStatus
 from ramstein.domain.participants import Participant, ParticipantKind
-from ramstein.domain.pledges import Pledge, PledgeSource, PledgeStatus
+from ramstein.domain.pledges import Pledge, PledgeSource, PledgeStatus, YearStatus
 
 COMMITTED = frozenset(
     {
@@ -253,10 +253,18 @@ class FairShare:
 
 
 def year_eur(pledge: Pledge, year: int, items: Mapping[str, ItemType]) -> Decimal:
-    """The part of a pledge counted towards `year` (its value over its years, equally)."""
+    """The part of a pledge counted towards `year`: the year's planned amount where the
+    pledge plans its years (nothing for a cancelled year), and what is left of its value
+    shared equally by the years not planned; without a plan, its value over its years."""
     if year not in pledge.years:
         return Decimal(0)
-    return pledge_eur(pledge, items) / len(pledge.years)
+    plan = pledge.year_plan(year)
+    if plan is not None:
+        return plan.amount_eur if plan.status is not YearStatus.CANCELLED else Decimal(0)
+    inside = [y for y in pledge.year_plans if y.year in pledge.years]
+    planned = sum((y.amount_eur for y in inside), Decimal(0))
+    rest = max(Decimal(0), pledge_eur(pledge, items) - planned)
+    return rest / (len(pledge.years) - len(inside))
 
 
 def fair_shares(

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,9 +14,16 @@ from sqlalchemy.engine import Connection
 
 from ramstein.domain import meetings as meeting_rules
 from ramstein.domain import pledges as domain
-from ramstein.domain.errors import AlreadyExists, NotFound
+from ramstein.domain.errors import AlreadyExists, InvalidValue, NotFound
 from ramstein.domain.permissions import DONOR_ROLES, require_owner_or_chair
-from ramstein.domain.pledges import Money, Pledge, PledgeSource, PledgeStatus, TrancheSpec
+from ramstein.domain.pledges import (
+    Money,
+    Pledge,
+    PledgeSource,
+    PledgeStatus,
+    TrancheSpec,
+    YearStatus,
+)
 from ramstein.domain.releasability import Label, Principal, Releasability
 from ramstein.services import common
 from ramstein.services.paging import Order, PageRequest, apply
@@ -283,6 +291,44 @@ def revise_tranche(
     )
     uow.append(event, actor=actor, label=pledge.label, owner=pledge.donor)
     return _load(uow.conn, pledge_id)
+
+
+def plan_year(
+    *,
+    uow: UnitOfWork,
+    actor: Principal,
+    pledge_id: int,
+    year: int,
+    amount_eur: Decimal | None = None,
+    status: YearStatus | None = None,
+    expected_version: int | None = None,
+) -> Pledge:
+    """Set one year's amount (EUR) and status of a multi-year pledge; what is not given is
+    kept (a year planned the first time is indicative unless said otherwise)."""
+    pledge = _for_update(uow, actor, pledge_id, "plan its years", expected_version)
+    before = pledge.year_plan(year)
+    if amount_eur is None:
+        if before is None:
+            raise InvalidValue("amount_eur", f"Give the amount for {year}: it has none yet.")
+        amount_eur = before.amount_eur
+    event = domain.plan_year(
+        pledge,
+        _worth_eur(uow.conn, pledge),
+        year=year,
+        amount_eur=amount_eur,
+        status=status or (before.status if before else YearStatus.INDICATIVE),
+    )
+    uow.append(event, actor=actor, label=pledge.label, owner=pledge.donor)
+    return _load(uow.conn, pledge_id)
+
+
+def _worth_eur(conn: Connection, pledge: Pledge) -> Decimal:
+    """Its stated value in EUR, or its quantity at the item's reference value."""
+    if pledge.value is not None:
+        return pledge.value.eur
+    i = t.item_types
+    unit = conn.execute(sa.select(i.c.unit_value_eur).where(i.c.code == pledge.item_type))
+    return Decimal(pledge.quantity * unit.scalar_one())
 
 
 @functools.lru_cache(maxsize=1024)

@@ -433,6 +433,18 @@ def _tranche_revised(conn: Connection, seq: int, e: pl.TrancheRevised) -> None:
     _bump(conn, t.pledges, {"id": e.pledge_id}, seq)
 
 
+@handles(pl.PledgeYearPlanned)
+def _pledge_year_planned(conn: Connection, seq: int, e: pl.PledgeYearPlanned) -> None:
+    y = t.pledge_years
+    values = {"amount_eur": e.amount_eur, "status": e.status.value, "updated_seq": seq}
+    changed = conn.execute(
+        y.update().where(y.c.pledge_id == e.pledge_id, y.c.year == e.year).values(**values)
+    )
+    if not changed.rowcount:
+        conn.execute(y.insert(), dict(pledge_id=e.pledge_id, year=e.year, **values))
+    _bump(conn, t.pledges, {"id": e.pledge_id}, seq)
+
+
 @handles(dl.DeliveryRecordedV1)
 def _delivery_recorded_v1(conn: Connection, seq: int, e: dl.DeliveryRecordedV1) -> None:
     _insert_delivery(conn, seq, e, None)

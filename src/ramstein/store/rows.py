@@ -26,7 +26,15 @@ from ramstein.domain.meetings import (
 )
 from ramstein.domain.needs import Need, NeedStatus, Priority
 from ramstein.domain.participants import Participant, ParticipantKind, ParticipantStatus
-from ramstein.domain.pledges import Money, Pledge, PledgeSource, PledgeStatus, Tranche
+from ramstein.domain.pledges import (
+    Money,
+    Pledge,
+    PledgeSource,
+    PledgeStatus,
+    Tranche,
+    YearPlan,
+    YearStatus,
+)
 from ramstein.domain.releasability import Label, Releasability
 from ramstein.store import tables as t
 
@@ -139,6 +147,17 @@ def pledges(conn: Connection, rows: Sequence[Row[Any]]) -> list[Pledge]:
                     delivered=row.delivered,
                 )
             )
+    plans: dict[int, list[YearPlan]] = defaultdict(list)
+    py = t.pledge_years
+    for chunk in range(0, len(ids), 500):
+        for row in conn.execute(
+            sa.select(py)
+            .where(py.c.pledge_id.in_(ids[chunk : chunk + 500]))
+            .order_by(py.c.pledge_id, py.c.year)
+        ):
+            plans[row.pledge_id].append(
+                YearPlan(year=row.year, amount_eur=row.amount_eur, status=YearStatus(row.status))
+            )
     return [
         Pledge(
             id=r.id,
@@ -158,6 +177,7 @@ def pledges(conn: Connection, rows: Sequence[Row[Any]]) -> list[Pledge]:
             cancel_reason=r.cancel_reason,
             external_ref=r.external_ref,
             version=r.version,
+            year_plans=tuple(plans[r.id]),
         )
         for r in rows
     ]

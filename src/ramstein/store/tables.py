@@ -218,6 +218,16 @@ tranches = sa.Table(
     sa.Column("delivered", sa.BigInteger, nullable=False),
 )
 
+pledge_years = sa.Table(
+    "pledge_years",
+    metadata,
+    sa.Column("pledge_id", sa.Integer, sa.ForeignKey("pledges.id"), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("amount_eur", ExactDecimal, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("updated_seq", sa.BigInteger, nullable=False),
+)
+
 pledge_history = sa.Table(
     "pledge_history",
     metadata,
@@ -394,6 +404,7 @@ PROJECTIONS: tuple[sa.Table, ...] = (
     needs,
     pledges,
     tranches,
+    pledge_years,
     pledge_history,
     deliveries,
     meetings,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from ramstein.api.deps import DONORS, EVERYONE, IdempotencyKey, IfMatch, StoreDep, Viewer, permits
 from ramstein.api.paging import Page, Paging, page, request
@@ -19,6 +19,7 @@ from ramstein.api.schemas.pledges import (
     StatusChangePublic,
     TrancheCreate,
     TrancheUpdate,
+    YearPlanChange,
     public,
 )
 from ramstein.api.writes import Created, create, update
@@ -229,6 +230,36 @@ def revise_tranche(
                 number=number,
                 quantity=body.quantity,
                 expected_on=body.expected_on,
+                expected_version=expected,
+            ),
+        )
+    )
+
+
+@router.put("/{pledge_id}/years/{year}", **permits(*DONORS))
+def plan_year(
+    pledge_id: IdPath,
+    year: Annotated[int, Path(ge=1990, le=2100, description="A year the pledge covers.")],
+    body: YearPlanChange,
+    store: StoreDep,
+    viewer: Viewer,
+    expected: IfMatch,
+    response: Response,
+) -> PledgePublic:
+    """Set one year's amount (EUR) and status of a multi-year pledge (If-Match: the pledge's
+    version): indicative, committed, then delivered or cancelled. The years' amounts may not
+    add up to more than the pledge is worth."""
+    return public(
+        update(
+            store,
+            response,
+            lambda uow: pledges.plan_year(
+                uow=uow,
+                actor=viewer,
+                pledge_id=pledge_id,
+                year=year,
+                amount_eur=body.amount_eur,
+                status=body.status,
                 expected_version=expected,
             ),
         )

@@ -17,7 +17,16 @@ from ramstein.api.schemas.common import (
     Quantity,
     label_fields,
 )
-from ramstein.domain.pledges import Money, Pledge, PledgeSource, PledgeStatus, Tranche, TrancheSpec
+from ramstein.domain.pledges import (
+    CENT,
+    Money,
+    Pledge,
+    PledgeSource,
+    PledgeStatus,
+    Tranche,
+    TrancheSpec,
+    YearStatus,
+)
 from ramstein.domain.releasability import Releasability
 
 Year = Annotated[StrictInt, Field(ge=1990, le=2100)]
@@ -58,6 +67,26 @@ class TrancheUpdate(BaseModel):
 
     quantity: Quantity | None = None
     expected_on: Day | None = None
+
+
+class YearPlanChange(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"amount_eur": "1000.00", "status": "committed"}]}
+    )
+
+    amount_eur: Decimal | None = Field(
+        default=None, ge=0, lt=10**15, decimal_places=2, description="Default: as it is."
+    )
+    status: YearStatus | None = Field(
+        default=None, description="Default: as it is (indicative for a year planned first)."
+    )
+
+
+class YearPublic(BaseModel):
+    year: int
+    amount_eur: Decimal | None = Field(description="The year's amount; null until planned.")
+    status: YearStatus | None
+    tranche_units: int = Field(description="Units its tranches plan in the year.")
 
 
 class TranchePublic(BaseModel):
@@ -133,6 +162,9 @@ class PledgePublic(BaseModel):
     status: PledgeStatus
     cancel_reason: str
     tranches: list[TranchePublic]
+    year_plan: list[YearPublic] = Field(
+        description="Every year the pledge covers: its amount and status, and its tranches' units."
+    )
     scheduled: int = Field(description="Units scheduled in tranches.")
     delivered: int = Field(description="Units delivered so far.")
     releasability: Releasability
@@ -150,6 +182,16 @@ class StatusChangePublic(BaseModel):
 
 def money_public(m: Money) -> MoneyPublic:
     return MoneyPublic(amount=m.amount, currency=m.currency, eur_rate=m.eur_rate, eur=m.eur)
+
+
+def year_public(p: Pledge, year: int, units: int) -> YearPublic:
+    plan = p.year_plan(year)
+    return YearPublic(
+        year=year,
+        amount_eur=plan.amount_eur.quantize(CENT) if plan else None,
+        status=plan.status if plan else None,
+        tranche_units=units,
+    )
 
 
 def tranche_public(t: Tranche) -> TranchePublic:
@@ -176,6 +218,7 @@ def public(p: Pledge) -> PledgePublic:
         status=p.status,
         cancel_reason=p.cancel_reason,
         tranches=[tranche_public(t) for t in p.tranches],
+        year_plan=[year_public(p, year, units) for year, units in p.units_by_year().items()],
         scheduled=p.scheduled,
         delivered=p.delivered,
         external_ref=p.external_ref,
