@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -126,38 +126,38 @@ def needs(conn: Connection, rows: Sequence[Row[Any]]) -> list[Need]:
     ]
 
 
+def _of_pledges(
+    conn: Connection, table: sa.Table, ids: Sequence[int], order: str
+) -> Iterator[Row[Any]]:
+    """The rows of a pledge's child `table` for every pledge of `ids`, 500 pledges a query."""
+    for chunk in range(0, len(ids), 500):
+        yield from conn.execute(
+            sa.select(table)
+            .where(table.c.pledge_id.in_(ids[chunk : chunk + 500]))
+            .order_by(table.c.pledge_id, table.c[order])
+        )
+
+
 def pledges(conn: Connection, rows: Sequence[Row[Any]]) -> list[Pledge]:
     ids = [r.id for r in rows]
     named = grants_for(conn, "pledge", (str(r.id) for r in rows if r.releasability == "restricted"))
     by_pledge: dict[int, list[Tranche]] = defaultdict(list)
-    tr = t.tranches
-    for chunk in range(0, len(ids), 500):
-        for row in conn.execute(
-            sa.select(tr)
-            .where(tr.c.pledge_id.in_(ids[chunk : chunk + 500]))
-            .order_by(tr.c.pledge_id, tr.c.number)
-        ):
-            by_pledge[row.pledge_id].append(
-                Tranche(
-                    pledge_id=row.pledge_id,
-                    number=row.number,
-                    quantity=row.quantity,
-                    expected_on=row.expected_on,
-                    promised_on=row.promised_on,
-                    delivered=row.delivered,
-                )
+    for row in _of_pledges(conn, t.tranches, ids, "number"):
+        by_pledge[row.pledge_id].append(
+            Tranche(
+                pledge_id=row.pledge_id,
+                number=row.number,
+                quantity=row.quantity,
+                expected_on=row.expected_on,
+                promised_on=row.promised_on,
+                delivered=row.delivered,
             )
+        )
     plans: dict[int, list[YearPlan]] = defaultdict(list)
-    py = t.pledge_years
-    for chunk in range(0, len(ids), 500):
-        for row in conn.execute(
-            sa.select(py)
-            .where(py.c.pledge_id.in_(ids[chunk : chunk + 500]))
-            .order_by(py.c.pledge_id, py.c.year)
-        ):
-            plans[row.pledge_id].append(
-                YearPlan(year=row.year, amount_eur=row.amount_eur, status=YearStatus(row.status))
-            )
+    for row in _of_pledges(conn, t.pledge_years, ids, "year"):
+        plans[row.pledge_id].append(
+            YearPlan(year=row.year, amount_eur=row.amount_eur, status=YearStatus(row.status))
+        )
     return [
         Pledge(
             id=r.id,
