@@ -241,6 +241,7 @@ def outlook(
         asked = Scenario(stops=stops, cut_donors=cut[0], cut_by=cut[1])
     with store_of(request).read() as conn:
         firm = analytics.firm_funding(conn=conn, viewer=who.viewer)
+        names = {a.code: a.name for a in capabilities.list_areas(conn=conn, viewer=who.viewer)}
         donors = sorted({d.donor for d in analytics.donors(conn=conn, viewer=who.viewer)})
         try:
             if asked is None:
@@ -258,6 +259,7 @@ def outlook(
         forecast=found,
         report=report,
         firm=firm,
+        names=names,
         donors=donors,
         asked={"stop_donor": stop_donor, "stop_after": stop_after, "cut_donors": cut_donors,
                "cut_by": cut_by},
