@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(PY) bench/matching.py
 	$(PY) bench/api.py
 	$(PY) bench/interchange.py
+	$(PY) bench/forecast.py
 
 docs: $(STAMP)
 	$(BIN)/typer ramstein.cli.main utils docs --name ramstein --output docs/cli.md
