@@ -10,8 +10,9 @@ loop a first version would write: for each run, for each tranche, draw a delay, 
 quarter and add its value; it is timed for a few runs and counted per run. The ratio is the
 baseline's seconds per run over the forecast's: how many times faster the vectorised
 simulation is (the loop only adds up each quarter's value; the forecast also works out the
-coverage overall and per area, and the planned line, so the ratio understates the gain). The target is 10: a 500-run forecast must cost no more than 50 runs of the
-loop, so that `/api/v1/analytics/forecast` answers in well under a second at this size.
+coverage overall and per area, and the planned line, so the ratio understates the gain).
+The target is 10: a 500-run forecast must cost no more than 50 runs of the loop, so that
+`/api/v1/analytics/forecast` answers in well under a second at this size.
 """
 
 from __future__ import annotations
