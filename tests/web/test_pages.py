@@ -257,6 +257,7 @@ def test_the_outlook_forecasts_what_the_visitor_may_see_and_runs_a_scenario(
     [
         ({"stop_donor": "DEU", "stop_after": "soon"}, "is not DONOR:YYYY-MM-DD"),
         ({"cut_donors": "half", "cut_by": "0.5"}, "A share is a number"),
+        ({"cut_donors": "NaN", "cut_by": "0.5"}, "A share is a number"),
         ({"cut_donors": "0.5"}, "Give both"),
         ({"cut_donors": "3", "cut_by": "0.5"}, "between 0 and 1"),
     ],

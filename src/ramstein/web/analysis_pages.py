@@ -236,6 +236,8 @@ def outlook(
     try:
         cut = [Decimal(v) if v.strip() else Decimal(0) for v in (cut_donors, cut_by)]
     except ArithmeticError:  # not a number
+        cut = []
+    if len(cut) != 2 or not all(c.is_finite() for c in cut):
         return refused(request, who, 422, "A share is a number between 0 and 1.")
     if stops or any(cut):
         asked = Scenario(stops=stops, cut_donors=cut[0], cut_by=cut[1])
