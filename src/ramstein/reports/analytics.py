@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
+from typing import TypeVar
 
 from ramstein.domain.catalogue import ItemType
 from ramstein.domain.deliveries import Delivery
@@ -42,6 +43,7 @@ COMMITTED = frozenset(
     }
 )
 CENT = Decimal("0.01")
+T = TypeVar("T")
 BILLION = Decimal(10) ** 9
 DEFAULT_BASELINE_EUR = Decimal(40) * BILLION
 """The annual baseline allies agreed in 2024, shared by GDP."""
@@ -72,6 +74,22 @@ def _ratio(value: Decimal) -> Decimal:
 
 def _share(part: Decimal, whole: Decimal) -> Decimal | None:
     return _ratio(part / whole) if whole else None
+
+
+def nearest_rank(ordered: Sequence[T], p: float) -> T:
+    """The `p` percentile (0 < p <= 1) of values sorted ascending, by nearest rank."""
+    return ordered[max(0, math.ceil(p * len(ordered)) - 1)]
+
+
+def capped_eur(
+    needed: Mapping[str, int], have: Mapping[str, int], items: Mapping[str, ItemType]
+) -> Decimal:
+    """The value, at reference values, of what `have` covers of `needed`: each item type
+    counted up to its own need, so a surplus of one does not hide a gap in another."""
+    return sum(
+        (min(units, have.get(c, 0)) * items[c].unit_value_eur for c, units in needed.items()),
+        Decimal(0),
+    )
 
 
 def eur_bn(value: Decimal) -> Decimal:
@@ -377,7 +395,7 @@ def _reliability(key: str, slips: Sequence[tuple[int, bool]]) -> Reliability:
         on_time=on_time,
         on_time_share=_ratio(Decimal(on_time) / len(slips)),
         mean_slip_days=_ratio(Decimal(sum(days)) / len(days)),
-        p90_slip_days=days[math.ceil(0.9 * len(days)) - 1],
+        p90_slip_days=nearest_rank(days, 0.9),
     )
 
 
@@ -451,16 +469,10 @@ def area_coverage(
         by_donor[area][pledge.donor] += value
     rows = []
     for area in sorted(set(areas) | {items[c].area for c in needed} | set(pledged_value)):
-        codes = [c for c in needed if items[c].area == area]
-        need_eur = sum((needed[c] * items[c].unit_value_eur for c in codes), Decimal(0))
-        covered = sum(
-            (min(needed[c], pledged_units[c]) * items[c].unit_value_eur for c in codes),
-            Decimal(0),
-        )
-        arrived = sum(
-            (min(needed[c], delivered_units[c]) * items[c].unit_value_eur for c in codes),
-            Decimal(0),
-        )
+        mine = {c: units for c, units in needed.items() if items[c].area == area}
+        need_eur = capped_eur(mine, mine, items)
+        covered = capped_eur(mine, pledged_units, items)
+        arrived = capped_eur(mine, delivered_units, items)
         givers = by_donor.get(area, {})
         total = pledged_value[area]
         shares = {d: v / total for d, v in givers.items()} if total else {}

@@ -41,7 +41,14 @@ from ramstein.domain.deliveries import Delivery
 from ramstein.domain.errors import InvalidValue
 from ramstein.domain.needs import Need, NeedStatus, Priority
 from ramstein.domain.pledges import OPEN_STATUSES, Pledge, PledgeStatus
-from ramstein.reports.analytics import CENT, RATIO, pledge_eur, tranche_slips
+from ramstein.reports.analytics import (
+    CENT,
+    RATIO,
+    capped_eur,
+    nearest_rank,
+    pledge_eur,
+    tranche_slips,
+)
 
 Quarter = tuple[int, int]
 """(year, quarter 1-4)."""
@@ -429,9 +436,7 @@ def _share(value: float) -> Decimal | None:
 
 
 def _percentile(values: Floats, p: float) -> float:
-    """Nearest rank, as `analytics.reliability`'s p90."""
-    ordered = np.sort(values)
-    return float(ordered[max(0, int(np.ceil(p * len(ordered))) - 1)])
+    return float(nearest_rank(np.sort(values).tolist(), p))
 
 
 def _quarters(
@@ -456,43 +461,6 @@ def _quarters(
     return tuple(out)
 
 
-def _report(
-    inputs: _Inputs,
-    needs: _Needs,
-    planned: _Run,
-    run: _Run,
-    *,
-    runs: int,
-    seed: int,
-    unscheduled: Decimal,
-) -> Forecast:
-    areas = []
-    for a, area in enumerate(inputs.areas):
-        mine = needs.area == a
-        areas.append(
-            AreaForecast(
-                area=area,
-                needed_eur=_money(float((needs.needed * needs.unit_value)[mine].sum())),
-                quarters=_quarters(
-                    inputs,
-                    planned.area_value[0, a],
-                    run.area_value[:, a],
-                    planned.area_coverage[0, a],
-                    run.area_coverage[:, a],
-                ),
-            )
-        )
-    return Forecast(
-        as_of=inputs.as_of,
-        runs=runs,
-        seed=seed,
-        quarters=_quarters(inputs, planned.value[0], run.value, planned.coverage[0], run.coverage),
-        areas=tuple(areas),
-        later_expected_eur=_money(float(run.value[:, -1].mean())),
-        unscheduled_eur=unscheduled,
-    )
-
-
 @dataclass
 class _Model:
     inputs: _Inputs
@@ -509,14 +477,33 @@ class _Model:
         return _simulate(self.inputs, self.needs, days, _units(self.inputs, days, scenario, rng))
 
     def report(self, run: _Run) -> Forecast:
-        return _report(
-            self.inputs,
-            self.needs,
-            self.planned,
-            run,
+        """The figures of `run`, beside the plan."""
+        inputs, needs, planned = self.inputs, self.needs, self.planned
+        need_value = needs.needed * needs.unit_value
+        areas = tuple(
+            AreaForecast(
+                area=area,
+                needed_eur=_money(float(need_value[needs.area == a].sum())),
+                quarters=_quarters(
+                    inputs,
+                    planned.area_value[0, a],
+                    run.area_value[:, a],
+                    planned.area_coverage[0, a],
+                    run.area_coverage[:, a],
+                ),
+            )
+            for a, area in enumerate(inputs.areas)
+        )
+        return Forecast(
+            as_of=inputs.as_of,
             runs=self.runs,
             seed=self.seed,
-            unscheduled=self.unscheduled,
+            quarters=_quarters(
+                inputs, planned.value[0], run.value, planned.coverage[0], run.coverage
+            ),
+            areas=areas,
+            later_expected_eur=_money(float(run.value[:, -1].mean())),
+            unscheduled_eur=self.unscheduled,
         )
 
 
@@ -683,20 +670,16 @@ def firm_funding(records: Records, as_of: date) -> list[FirmFunding]:
             (firm if a.firm else announced)[a.item_type] += a.units
     rows = []
     for area in sorted(set(records.areas) | {items[c].area for c in needed}):
-        codes = [c for c in needed if items[c].area == area]
-        value = {c: items[c].unit_value_eur for c in codes}
-        need_eur = sum((needed[c] * value[c] for c in codes), Decimal(0))
-        firm_units = {c: min(needed[c], firm[c]) for c in codes}
-        firm_eur = sum((firm_units[c] * value[c] for c in codes), Decimal(0))
-        more = sum(
-            (min(needed[c] - firm_units[c], announced[c]) * value[c] for c in codes), Decimal(0)
-        )
+        mine = {c: units for c, units in needed.items() if items[c].area == area}
+        need_eur = capped_eur(mine, mine, items)
+        firm_eur = capped_eur(mine, firm, items)
+        rest = {c: units - min(units, firm[c]) for c, units in mine.items()}
         rows.append(
             FirmFunding(
                 area=area,
                 needed_eur=need_eur.quantize(CENT),
                 firm_eur=firm_eur.quantize(CENT),
-                announced_eur=more.quantize(CENT),
+                announced_eur=capped_eur(rest, announced, items).quantize(CENT),
                 firm_share=(firm_eur / need_eur).quantize(RATIO) if need_eur else None,
             )
         )

@@ -25,6 +25,7 @@ from ramstein.domain.pledges import (
     YearStatus,
 )
 from ramstein.domain.releasability import Label, Principal, Releasability
+from ramstein.reports.analytics import pledge_eur
 from ramstein.services import common
 from ramstein.services.paging import Order, PageRequest, apply
 from ramstein.store import rows
@@ -313,22 +314,13 @@ def plan_year(
         amount_eur = before.amount_eur
     event = domain.plan_year(
         pledge,
-        _worth_eur(uow.conn, pledge),
+        pledge_eur(pledge, {pledge.item_type: common.item_type(uow.conn, pledge.item_type)}),
         year=year,
         amount_eur=amount_eur,
         status=status or (before.status if before else YearStatus.INDICATIVE),
     )
     uow.append(event, actor=actor, label=pledge.label, owner=pledge.donor)
     return _load(uow.conn, pledge_id)
-
-
-def _worth_eur(conn: Connection, pledge: Pledge) -> Decimal:
-    """Its stated value in EUR, or its quantity at the item's reference value."""
-    if pledge.value is not None:
-        return pledge.value.eur
-    i = t.item_types
-    unit = conn.execute(sa.select(i.c.unit_value_eur).where(i.c.code == pledge.item_type))
-    return Decimal(pledge.quantity * unit.scalar_one())
 
 
 @functools.lru_cache(maxsize=1024)

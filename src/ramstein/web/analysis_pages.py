@@ -16,9 +16,19 @@ from fastapi.responses import HTMLResponse, Response
 from ramstein.api.problems import status_of
 from ramstein.domain.errors import DomainError, NotFound
 from ramstein.domain.needs import Priority
+from ramstein.domain.participants import ParticipantKind
 from ramstein.matching.stress import Scenario as StressScenario
 from ramstein.reports.forecast import Scenario, parse_stop
-from ramstein.services import agenda, analytics, capabilities, catalogue, matching, needs, pledges
+from ramstein.services import (
+    agenda,
+    analytics,
+    capabilities,
+    catalogue,
+    matching,
+    needs,
+    participants,
+    pledges,
+)
 from ramstein.services.agenda import OPEN_NEEDS
 from ramstein.web import charts
 from ramstein.web.base import csrf_ok, go, page, refused, store_of, visit
@@ -244,7 +254,11 @@ def outlook(
     with store_of(request).read() as conn:
         firm = analytics.firm_funding(conn=conn, viewer=who.viewer)
         names = {a.code: a.name for a in capabilities.list_areas(conn=conn, viewer=who.viewer)}
-        donors = sorted({d.donor for d in analytics.donors(conn=conn, viewer=who.viewer)})
+        donors = sorted(
+            p.code
+            for p in participants.list_participants(conn=conn, viewer=who.viewer)
+            if p.kind is not ParticipantKind.RECIPIENT
+        )
         try:
             if asked is None:
                 found, report = analytics.forecast(conn=conn, viewer=who.viewer), None
