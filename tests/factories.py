@@ -20,6 +20,7 @@ from ramstein.domain import sources
 from ramstein.domain.capabilities import CoalitionRole
 from ramstein.domain.deliveries import Delivery
 from ramstein.domain.errors import DomainError
+from ramstein.domain.funds import ContributionStatus
 from ramstein.domain.meetings import (
     AgendaEntry,
     AttendanceLevel,
@@ -46,6 +47,7 @@ from ramstein.services import (
     catalogue,
     chair,
     deliveries,
+    funds,
     log,
     maintenance,
     meetings,
@@ -508,7 +510,7 @@ def every_event_script(store: Store) -> Principals:
 def meeting_events_script(store: Store) -> None:
     """After `every_event_script`: meeting 2 under NATO's chair with an agenda of the chair's,
     an action item closed, a decision as the first schema wrote it (as old logs hold it), an
-    outside source cited, and pledge 1's years planned."""
+    outside source cited, pledge 1's years planned, and a pooled fund with contributions."""
     nato = principal(ALLIANCE, Role.CHAIR, Role.DONOR)
     with store.write(clock=CLOCK) as uow:
         meetings.schedule_meeting(
@@ -579,3 +581,49 @@ def meeting_events_script(store: Store) -> None:
                 uow=uow, actor=nato, pledge_id=1, year=year, amount_eur=Decimal(amount),
                 status=status,
             )  # fmt: skip
+        fund_script(uow, nato)
+
+
+FUND = "PF"
+
+
+def fund_script(uow: UnitOfWork, chair_p: Principal) -> None:
+    """The pooled fund PF (set up 2025-06-01): DEU gives USD 1,000,000.01 (paid), GBR EUR
+    250,000 restricted to POL (the fund is named too), POL EUR 10 (cancelled); the fund
+    pledges a package of 10 drones worth EUR 5,000, of which 3 are dispatched."""
+    participant_services.register_participant(
+        uow=uow, actor=chair_p, code=FUND, name="Pooled fund", kind=ParticipantKind.FUND,
+        joined_on=date(2025, 6, 1), gdp_eur_bn=None,
+    )  # fmt: skip
+    given = [
+        funds.record_contribution(
+            uow=uow, actor=chair_p, fund=FUND, contributor=who, value=value,
+            on=date(2025, 6, day), label=label, note=note,
+        )
+        for who, value, day, label, note in (
+            ("DEU", Money(Decimal("1000000.01"), "USD", Decimal("0.92345678")), 2, PUBLIC, ""),
+            ("GBR", Money.eur_amount(Decimal("250000")), 3, restricted("POL"), "first half"),
+            ("POL", Money.eur_amount(Decimal("10")), 4, COALITION_LABEL, ""),
+        )
+    ]  # fmt: skip
+    funds.change_contribution_status(
+        uow=uow, actor=chair_p, contribution_id=given[0].id, status=ContributionStatus.PAID,
+        on=date(2025, 6, 20),
+    )  # fmt: skip
+    funds.change_contribution_status(
+        uow=uow, actor=chair_p, contribution_id=given[2].id, status=ContributionStatus.CANCELLED,
+        on=date(2025, 6, 21), reason="Entered twice",
+    )  # fmt: skip
+    package = pledges.announce_pledge(
+        uow=uow, actor=chair_p, donor=FUND, item_type=DRONE, quantity=10,
+        value=Money.eur_amount(Decimal("5000")), source=PledgeSource.PROCUREMENT,
+        announced_on=date(2025, 7, 1), tranches=[TrancheSpec(10, date(2025, 9, 1))], label=PUBLIC,
+    )  # fmt: skip
+    pledges.change_pledge_status(
+        uow=uow, actor=chair_p, pledge_id=package.id, status=PledgeStatus.COMMITTED,
+        on=date(2025, 7, 2),
+    )  # fmt: skip
+    deliveries.record_delivery(
+        uow=uow, actor=chair_p, pledge_id=package.id, tranche=1, quantity=3,
+        dispatched_on=date(2025, 9, 3),
+    )  # fmt: skip

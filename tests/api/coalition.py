@@ -15,17 +15,21 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from ramstein.api.app import create_app
+from ramstein.domain.funds import fund_label
 from ramstein.domain.meetings import AttendanceLevel, DecisionKind, MeetingFormat, MeetingStatus
-from ramstein.domain.pledges import PledgeSource, PledgeStatus, TrancheSpec
+from ramstein.domain.participants import ParticipantKind
+from ramstein.domain.pledges import Money, PledgeSource, PledgeStatus, TrancheSpec
 from ramstein.domain.releasability import Label, Principal, Role, can_see_label
 from ramstein.ledger.keys import write_private_key
 from ramstein.services import (
     capabilities,
     catalogue,
     deliveries,
+    funds,
     log,
     matching,
     meetings,
+    participants,
     pledges,
     users,
 )
@@ -51,7 +55,7 @@ class Record:
     """A labelled record and the canary string it carries."""
 
     kind: str
-    """need, pledge, delivery or decision."""
+    """need, pledge, delivery, decision or contribution."""
     key: int
     """Its id (for a decision: its meeting's number)."""
     label: Label
@@ -77,6 +81,8 @@ class ApiCoalition:
     """Held: attendance and decisions are open."""
     next_meeting: int = 0
     """Scheduled: it may be revised, invited or cancelled."""
+    contribution_of: dict[Role, int] = field(default_factory=dict)
+    """The contribution to the fund each role may act on as its contributor."""
     public_plan: int = 0
     """A plan on public records only: every viewer may read it."""
     chair_plan: int = 0
@@ -204,6 +210,47 @@ def build(directory: Path) -> ApiCoalition:
         Record("delivery", secret.id, f.restricted(), "DEU", "CANARY[delivery-restricted]")
     )
     api.public_delivery = public.id
+
+    # The pooled fund: a contribution at every label, and a package it delivered from.
+    with store.write(clock=f.CLOCK) as uow:
+        participants.register_participant(
+            uow=uow, actor=chair, code=f.FUND, name="Pooled fund", kind=ParticipantKind.FUND,
+            joined_on=f.BASE, gdp_eur_bn=None,
+        )  # fmt: skip
+
+        def contribution(actor: Principal, label: Label, tag: str) -> int:
+            made = funds.record_contribution(
+                uow=uow, actor=actor, fund=f.FUND, contributor=actor.participant or "",
+                value=Money.eur_amount(Decimal(1000)), on=f.BASE, label=label,
+                note=f"CANARY[contribution-{tag}]",
+            )  # fmt: skip
+            api.records.append(
+                Record(
+                    "contribution", made.id, fund_label(label, f.FUND),
+                    actor.participant or "", f"CANARY[contribution-{tag}]",
+                )
+            )  # fmt: skip
+            return made.id
+
+        public_contribution = contribution(donor, f.PUBLIC, "public")
+        contribution(donor, f.COALITION_LABEL, "coalition")
+        contribution(donor, f.restricted(), "restricted")
+        contribution(donor, f.restricted("POL"), "restricted-to-pol")
+        api.contribution_of = dict.fromkeys(ROLES, public_contribution) | {
+            Role.COALITION_LEAD: contribution(lead, f.COALITION_LABEL, "lead")
+        }
+        package = pledges.announce_pledge(
+            uow=uow, actor=chair, donor=f.FUND, item_type=f.SHELL, quantity=10, value=None,
+            source=PledgeSource.PROCUREMENT, announced_on=f.BASE,
+            tranches=[TrancheSpec(10, f.BASE + timedelta(days=10))], label=f.PUBLIC,
+        )  # fmt: skip
+        pledges.change_pledge_status(
+            uow=uow, actor=chair, pledge_id=package.id, status=PledgeStatus.COMMITTED
+        )
+        deliveries.record_delivery(
+            uow=uow, actor=chair, pledge_id=package.id, tranche=1, quantity=4,
+            dispatched_on=f.BASE + timedelta(days=12),
+        )  # fmt: skip
 
     with store.write(clock=f.CLOCK) as uow:
         held = meetings.schedule_meeting(

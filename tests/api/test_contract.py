@@ -27,7 +27,7 @@ from ramstein.api.app import create_app
 from ramstein.api.deps import roles_of
 from ramstein.domain.releasability import Role
 from tests.api.coalition import COALITION, ROLES, ApiCoalition, build
-from tests.factories import DRONE, SHELL
+from tests.factories import DRONE, FUND, SHELL
 
 SPEC = create_app().openapi()
 OPERATIONS = [
@@ -82,6 +82,8 @@ def _path_value(api: ApiCoalition, role: Role, method: str, path: str, name: str
         return api.public_need
     if name == "pledge_id":
         return api.pledge_of[role]
+    if name == "contribution_id":
+        return api.contribution_of[role]
     if name == "delivery_id":
         return api.public_delivery
     if name in ("plan_id", "before", "after"):
@@ -94,9 +96,12 @@ def _path_value(api: ApiCoalition, role: Role, method: str, path: str, name: str
         return api.next_meeting if upcoming else api.open_meeting
     if name == "code":
         prefix = path.split("/")[3]
-        return {"participants": "DEU", "areas": "artillery", "coalitions": COALITION}.get(
-            prefix, SHELL
-        )
+        return {
+            "participants": "DEU",
+            "areas": "artillery",
+            "coalitions": COALITION,
+            "funds": FUND,
+        }.get(prefix, SHELL)
     if name == "participant":
         return "GBR" if "/coalitions/" in path else "DEU"
     if name == "decision":
@@ -129,7 +134,7 @@ def _request(
     body = _example(op)
     participant = api.principals[role].participant
     if body is not None and role is not Role.CHAIR and participant:
-        for field in ("donor", "recipient"):
+        for field in ("donor", "recipient", "contributor"):
             if field in body:
                 body[field] = participant
         if "pledge_id" in body:
@@ -215,6 +220,7 @@ DETAIL = {
     "need": "/api/v1/needs/{}",
     "pledge": "/api/v1/pledges/{}",
     "delivery": "/api/v1/deliveries/{}",
+    "contribution": "/api/v1/contributions/{}",
 }
 
 
@@ -244,7 +250,13 @@ def test_lists_show_every_record_the_viewer_may_see(
 ) -> None:
     shown = " ".join(
         reader.get(url, params={"limit": 500}, headers=api.headers(role)).text
-        for url in ("/api/v1/needs", "/api/v1/pledges", "/api/v1/deliveries", "/api/v1/meetings")
+        for url in (
+            "/api/v1/needs",
+            "/api/v1/pledges",
+            "/api/v1/deliveries",
+            "/api/v1/meetings",
+            "/api/v1/contributions",
+        )
     )
     for record in api.records:
         assert (record.canary in shown) == api.visible(role, record), (role, record)

@@ -20,6 +20,8 @@ class ParticipantKind(StrEnum):
     STATE = "state"
     ORGANISATION = "organisation"
     RECIPIENT = "recipient"
+    FUND = "fund"
+    """A pooled fund: donors contribute to it and it pledges the packages it procures."""
 
 
 class ParticipantStatus(StrEnum):
@@ -40,7 +42,8 @@ PARTICIPANT_TRANSITIONS = Transitions(
 
 @dataclass(frozen=True, slots=True)
 class Participant:
-    """A state (ISO 3166-1 alpha-3 code), an organisation (short code) or the recipient."""
+    """A state (ISO 3166-1 alpha-3 code), an organisation or a pooled fund (short code), or
+    the recipient."""
 
     code: str
     name: str

@@ -92,6 +92,21 @@ def capped_eur(
     )
 
 
+def apportion(total: Decimal, weights: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    """`total` (in cents) shared out in cents by positive `weights`, keyed as they are: each
+    key gets its exact part rounded down, and the cents rounding left go one each to the
+    largest remainders (ties by key), so the parts add up to `total` exactly."""
+    whole = sum(weights.values(), Decimal(0))
+    if whole <= 0 or any(w < 0 for w in weights.values()):
+        raise ValueError(f"Apportioning needs non-negative weights with a positive sum: {weights}")
+    exact = {key: total * w / whole for key, w in weights.items()}
+    parts = {key: value.quantize(CENT, rounding=ROUND_DOWN) for key, value in exact.items()}
+    left = int((_cents(total) - sum(parts.values(), Decimal(0))) / CENT)
+    for key in sorted(exact, key=lambda k: (-(exact[k] - parts[k]), k))[:left]:
+        parts[key] += CENT
+    return parts
+
+
 def eur_bn(value: Decimal) -> Decimal:
     """EUR as EUR billions to six places (exact for amounts in whole thousands of euros)."""
     return _ratio(value / BILLION)
@@ -313,11 +328,7 @@ def fair_shares(
     for pledge in pledges:
         if pledge.status is not PledgeStatus.CANCELLED and pledge.source in counted_sources:
             counted[pledge.donor] += year_eur(pledge, year, items)
-    exact = {code: baseline_eur * g / total_gdp for code, g in gdp.items()}
-    targets = {code: value.quantize(CENT, rounding=ROUND_DOWN) for code, value in exact.items()}
-    left = int((_cents(baseline_eur) - sum(targets.values())) / CENT)
-    for code in sorted(exact, key=lambda c: (-(exact[c] - targets[c]), c))[:left]:
-        targets[code] += CENT
+    targets = apportion(baseline_eur, gdp)
     rows = []
     for code, target in targets.items():
         have = _cents(counted.get(code, Decimal(0)))

@@ -16,6 +16,7 @@ from ramstein.domain import capabilities as cap
 from ramstein.domain import catalogue as cat
 from ramstein.domain import chair as ch
 from ramstein.domain import deliveries as dl
+from ramstein.domain import funds as fd
 from ramstein.domain import hosting as hs
 from ramstein.domain import meetings as mt
 from ramstein.domain import needs as nd
@@ -500,6 +501,45 @@ def _receipt(conn: Connection, seq: int, e: dl.ReceiptConfirmed) -> None:
         received_quantity=e.received_quantity,
         received_on=e.received_on,
         discrepancy=e.discrepancy,
+    )
+
+
+# --- pooled funds -------------------------------------------------------------------------
+
+
+@handles(fd.ContributionRecorded)
+def _contribution_recorded(conn: Connection, seq: int, e: fd.ContributionRecorded) -> None:
+    conn.execute(
+        t.fund_contributions.insert(),
+        dict(
+            id=e.contribution_id,
+            fund=e.fund,
+            contributor=e.contributor,
+            **_money(e.value),
+            on=e.on,
+            status=fd.ContributionStatus.PLEDGED.value,
+            status_on=e.on,
+            reason="",
+            note=e.note,
+            releasability=e.label.level.value,
+            version=1,
+            created_seq=seq,
+            updated_seq=seq,
+        ),
+    )
+    _set_grants(conn, "contribution", str(e.contribution_id), e.label, new=True)
+
+
+@handles(fd.ContributionStatusChanged)
+def _contribution_status(conn: Connection, seq: int, e: fd.ContributionStatusChanged) -> None:
+    _bump(
+        conn,
+        t.fund_contributions,
+        {"id": e.contribution_id},
+        seq,
+        status=e.status.value,
+        status_on=e.on,
+        reason=e.reason,
     )
 
 

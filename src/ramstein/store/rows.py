@@ -14,6 +14,7 @@ from ramstein.domain.catalogue import ItemType, Substitution
 from ramstein.domain.chair import ChairTerm
 from ramstein.domain.deliveries import Delivery, DeliveryStatus
 from ramstein.domain.errors import NotFound
+from ramstein.domain.funds import ContributionStatus, FundContribution
 from ramstein.domain.meetings import (
     AgendaEntry,
     AttendanceLevel,
@@ -178,6 +179,28 @@ def pledges(conn: Connection, rows: Sequence[Row[Any]]) -> list[Pledge]:
             external_ref=r.external_ref,
             version=r.version,
             year_plans=tuple(plans[r.id]),
+        )
+        for r in rows
+    ]
+
+
+def contributions(conn: Connection, rows: Sequence[Row[Any]]) -> list[FundContribution]:
+    named = grants_for(
+        conn, "contribution", (str(r.id) for r in rows if r.releasability == "restricted")
+    )
+    return [
+        FundContribution(
+            id=r.id,
+            fund=r.fund,
+            contributor=r.contributor,
+            value=Money(amount=r.value_amount, currency=r.currency, eur_rate=r.eur_rate),
+            on=r.on,
+            status=ContributionStatus(r.status),
+            status_on=r.status_on,
+            label=_label(r.releasability, named.get(str(r.id))),
+            note=r.note,
+            reason=r.reason,
+            version=r.version,
         )
         for r in rows
     ]

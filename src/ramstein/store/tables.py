@@ -258,6 +258,30 @@ deliveries = sa.Table(
     sa.Index(None, "pledge_id"),
 )
 
+fund_contributions = sa.Table(
+    "fund_contributions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("fund", CODE, sa.ForeignKey("participants.code"), nullable=False),
+    sa.Column("contributor", CODE, sa.ForeignKey("participants.code"), nullable=False),
+    sa.Column("value_amount", ExactDecimal, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("eur_rate", ExactDecimal, nullable=False),
+    sa.Column("value_eur", ExactDecimal, nullable=False),
+    sa.Column("on", sa.Date, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("status_on", sa.Date, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("releasability", LABEL, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_seq", sa.BigInteger, nullable=False),
+    sa.Column("updated_seq", sa.BigInteger, nullable=False),
+    sa.Index(None, "fund"),
+    sa.Index(None, "contributor"),
+)
+"""Money donors put into pooled funds (a fund is a participant of kind `fund`)."""
+
 meetings = sa.Table(
     "meetings",
     metadata,
@@ -407,6 +431,7 @@ PROJECTIONS: tuple[sa.Table, ...] = (
     pledge_years,
     pledge_history,
     deliveries,
+    fund_contributions,
     meetings,
     meeting_attendance,
     decisions,
