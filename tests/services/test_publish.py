@@ -1,7 +1,9 @@
 """`services.publish`: the public records as a static package anyone can check and verify.
 
 The coalition: a public DEU pledge of 240 shells (valued, with a delivery of 60), a GBR pledge
-of 4321 shells labelled coalition, a public need of 777 and a need of 888 restricted to UKR.
+of 4321 shells labelled coalition, a public need of 777 and a need of 888 restricted to UKR;
+and the pooled fund of `factories.fund_script`, whose GBR contribution of EUR 250,000 is
+restricted (so its public attribution is withheld).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from tests import factories as f
 from tests.factories import Principals
 
 CC_BY = LICENSES["CC-BY-4.0"]
-SECRET_QUANTITIES = ("4321", "888")
+SECRET_QUANTITIES = ("4321", "888", "250000")
 """Quantities of the records the public may not see: in no published file."""
 
 
@@ -45,6 +47,8 @@ def build(store: Store, c: Principals) -> None:
     f.announce(store, c.donor("GBR"), quantity=4321, tranches=((4321, f.BASE),))
     f.submit_need(store, c.recipient, quantity=777, label=f.PUBLIC)
     f.submit_need(store, c.recipient, quantity=888, label=f.restricted("UKR"))
+    with store.write(clock=f.CLOCK) as uow:
+        f.fund_script(uow, c.chair)
 
 
 def run(store: Store, out: Path, *, host: log.HostSigner | None = f.HOST_A) -> Published:
@@ -91,12 +95,21 @@ def test_the_package_is_valid_and_holds_only_public_records(
     assert {"log/checkpoint.txt", "log/genesis-key.txt"} <= paths
     tables = [r for r in meta["resources"] if r.get("profile") == "tabular-data-resource"]
     assert {r["name"] for r in tables} == {
-        "needs", "pledges", "tranches", "deliveries", "participants", "catalogue", "areas"
+        "needs", "pledges", "tranches", "deliveries", "contributions", "attributions",
+        "participants", "catalogue", "areas",
     }  # fmt: skip
 
-    assert [(r["donor"], r["quantity"]) for r in rows(out, "pledges")] == [("DEU", "240")]
+    assert [(r["donor"], r["quantity"]) for r in rows(out, "pledges")] == [
+        ("DEU", "240"),
+        (f.FUND, "10"),
+    ]
     assert [r["quantity"] for r in rows(out, "needs")] == ["777"]
-    assert [r["quantity"] for r in rows(out, "deliveries")] == ["60"]
+    assert [r["quantity"] for r in rows(out, "deliveries")] == ["60", "3"]
+    assert [(r["contributor"], r["status"]) for r in rows(out, "contributions")] == [
+        ("DEU", "paid")
+    ]
+    assert [(r["contributor"], r["share"], r["delivered_eur"])
+            for r in rows(out, "attributions")] == [("DEU", "", "")]  # fmt: skip
     published = files_of(out)
     assert standalone("240").search(published["log/bundle.jsonl"]), "public payloads are kept"
     for path, content in published.items():
@@ -147,7 +160,7 @@ def test_publishing_again_gives_the_same_bytes_and_signs_only_when_the_log_grew(
     f.announce(store, coalition.donor("POL"), quantity=55, label=f.PUBLIC, tranches=())
     later = run(store, tmp_path / "a")
     assert later.signed and later.log_size > first.log_size
-    assert [r["donor"] for r in rows(tmp_path / "a", "pledges")] == ["DEU", "POL"]
+    assert [r["donor"] for r in rows(tmp_path / "a", "pledges")] == ["DEU", f.FUND, "POL"]
     assert not list(tmp_path.glob(".a.*")), "no scratch folder is left behind"
 
 

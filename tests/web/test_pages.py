@@ -25,7 +25,8 @@ def test_each_visitor_sees_only_what_it_may(
     if token:
         sign_in(client, token)
     pages = ("/", "/needs", "/pledges", f"/pledges/{api.pledge_of.get(role, 1)}", "/donors",
-             "/donors/DEU", "/coalitions", "/coalitions/arty", "/matching")  # fmt: skip
+             "/donors/DEU", "/funds", f"/funds/{f.FUND}", "/coalitions", "/coalitions/arty",
+             "/matching")  # fmt: skip
     for path in pages:
         answer = client.get(path)
         assert answer.status_code in (200, 404), path
@@ -288,3 +289,22 @@ def test_a_pledge_page_shows_each_year_of_a_multi_year_pledge(
     years = text.split("<h2>Years</h2>", 1)[1].split("</table>", 1)[0]
     assert re.search(r"<td>2025</td><td class=\"num\">—</td><td>not planned</td>", years)
     assert re.search(r"<td>2026</td><td class=\"num\">EUR 250,000</td><td>committed</td>", years)
+
+
+def test_a_fund_page_attributes_its_deliveries_and_withholds_what_would_reveal_a_donor(
+    api: ApiCoalition, client: TestClient
+) -> None:
+    # DEU gave EUR 4,000 at four labels and POL EUR 1,000; the package dispatched 4 shells at
+    # the EUR 3,200 reference value: EUR 12,800, 80 % of it DEU's.
+    public = client.get(f"/funds/{f.FUND}")
+    assert public.status_code == 200
+    assert "the attribution is withheld" in public.text
+    assert "EUR 10,240.00" not in public.text
+    sign_in(client, api.tokens[Role.CHAIR] or "")
+    full = client.get(f"/funds/{f.FUND}")
+    assert "EUR 10,240.00" in full.text and "EUR 2,560.00" in full.text
+    assert "withheld" not in full.text
+    assert f'href="/funds/{f.FUND}"' in client.get("/funds").text
+    donor = client.get("/donors/DEU")
+    assert "Through pooled funds" in donor.text and "EUR 10,240.00" in donor.text
+    assert client.get("/funds/DEU").status_code == 404

@@ -30,6 +30,11 @@ half to even; the last delivery of a fully delivered pledge takes the rounding r
 less what was paid, so a pledge's flows add up to its value exactly, in EUR and in its own
 currency. A pledge without a value gives flows with `null` amounts.
 
+Contributions to a pooled fund are flows from the contributor to the fund (both
+`Organization`s; the fund's packages are then its own pledges' flows): `contribution-{id}`,
+status `pledge` while pledged and `paid` once paid (dated when paid), none once cancelled, with
+`contribution_id` in place of `pledge_id` and no quantity.
+
 Sources: the donor (`Organization`, and for a state its `Location`) and the flow's years
 (`UsageYear`). Destinations: the recipient (`Organization` and `Location`), the capability
 area (`GlobalCluster`) and the same years. A pledge or commitment's years are those the
@@ -47,12 +52,16 @@ from decimal import Decimal
 from typing import Any
 
 from ramstein.domain.deliveries import Delivery
+from ramstein.domain.funds import ContributionStatus, FundContribution
 from ramstein.domain.participants import ParticipantKind
 from ramstein.domain.pledges import CENT, Money, Pledge, PledgeStatus
 from ramstein.interchange.records import Records
 from ramstein.interchange.shares import by_pledge, delivered_values
 
 PLEDGE, COMMITMENT, PAID = "pledge", "commitment", "paid"
+PLACES = frozenset({ParticipantKind.STATE, ParticipantKind.RECIPIENT})
+"""The participants that are also a `Location` (not an organisation or a pooled fund)."""
+CONTRIBUTION_FLOW = {ContributionStatus.PLEDGED: PLEDGE, ContributionStatus.PAID: PAID}
 
 Json = dict[str, Any]
 
@@ -74,7 +83,7 @@ def _party(records: Records, code: str) -> list[Json]:
     participant = records.participants.get(code)
     name = participant.name if participant is not None else code
     found = [_object("Organization", code, name)]
-    if participant is not None and participant.kind is not ParticipantKind.ORGANISATION:
+    if participant is not None and participant.kind in PLACES:
         found.append(_object("Location", code, name))
     return found
 
@@ -198,12 +207,36 @@ def _pledge_flows(records: Records, pledge: Pledge, deliveries: Sequence[Deliver
     return flows
 
 
+def _contribution_flow(records: Records, c: FundContribution) -> Json:
+    fund = records.participants.get(c.fund)
+    by = records.participants.get(c.contributor)
+    return {
+        "id": f"contribution-{c.id}",
+        "contribution_id": c.id,
+        "status": CONTRIBUTION_FLOW[c.status],
+        "date": (c.status_on if c.status is ContributionStatus.PAID else c.on).isoformat(),
+        "amount_eur": _amount(c.value.eur),
+        "amount": _amount(c.value.amount),
+        "currency": c.value.currency,
+        "eur_rate": _decimal(c.value.eur_rate),
+        "description": f"Contribution {c.id} of {by.name if by else c.contributor} to the "
+        f"pooled fund {fund.name if fund else c.fund}.",
+        "releasability": c.label.level.value,
+        "sourceObjects": [*_party(records, c.contributor), *_years((c.on.year,))],
+        "destinationObjects": [*_party(records, c.fund), *_years((c.on.year,))],
+    }
+
+
 def flows_json(records: Records) -> dict[str, Any]:
-    """The pledges and deliveries of `records` as FTS-shaped flows (a JSON-ready dict)."""
+    """The pledges, deliveries and contributions to pooled funds of `records` as FTS-shaped
+    flows (a JSON-ready dict)."""
     deliveries = by_pledge(records.deliveries)
     flows: list[Json] = []
     for pledge in sorted(records.pledges, key=lambda p: p.id):
         flows += _pledge_flows(records, pledge, deliveries.get(pledge.id, ()))
+    for c in sorted(records.contributions, key=lambda c: c.id):
+        if c.status in CONTRIBUTION_FLOW:
+            flows.append(_contribution_flow(records, c))
     return {
         "meta": {
             "audience": records.audience,

@@ -8,7 +8,9 @@ One `<iati-activity>` per pledge the viewer may see, in pledge-id order, identif
   default) as a secondary reporter (`secondary-reporter="1"`): it republishes its donors'
   pledges.
 - participating-org: the donor as Funding (OrganisationRole `1`), ref = its Ramstein code,
-  type Government (`10`) for a state and Multilateral (`40`) for an organisation; the
+  type Government (`10`) for a state and Multilateral (`40`) for an organisation or a pooled
+  fund. A pooled fund's package names the fund as Extending (`3`: it manages the money on
+  the funders' behalf) and each contributor the audience may see as Funding; the
   recipient as Implementing (`4`): the role list has no beneficiary, and the recipient
   carries out the work the aid is for. Ramstein codes are not IATI organisation identifiers.
 - other-identifier: the pledge's external reference, type `A9` (Other Activity Identifier).
@@ -77,6 +79,7 @@ from ramstein.domain.deliveries import Delivery
 from ramstein.domain.errors import DomainError
 from ramstein.domain.participants import Participant, ParticipantKind
 from ramstein.domain.pledges import CENT, Money, Pledge, PledgeSource, PledgeStatus
+from ramstein.domain.releasability import WITHHELD
 from ramstein.interchange.records import Records
 from ramstein.interchange.shares import by_pledge, by_year, delivered_values
 
@@ -120,8 +123,9 @@ DISBURSEMENT_CHANNEL: dict[PledgeSource, str] = {
 ORGANISATION_TYPE: dict[ParticipantKind, str] = {
     ParticipantKind.STATE: "10",
     ParticipantKind.ORGANISATION: "40",
+    ParticipantKind.FUND: "40",
 }
-FUNDING, IMPLEMENTING = "1", "4"
+FUNDING, EXTENDING, IMPLEMENTING = "1", "3", "4"
 PLANNED_START, ACTUAL_START, PLANNED_END, ACTUAL_END = "1", "2", "3", "4"
 INDICATIVE, BUDGET_COMMITTED = "1", "2"
 STANDARD_GRANT = "110"
@@ -260,6 +264,17 @@ def _delivery_text(records: Records, pledge: Pledge, d: Delivery) -> str:
     return text + "."
 
 
+def _contributors(records: Records, fund: str) -> list[str]:
+    """The contributors to `fund` the audience may see, largest first."""
+    return [
+        a.contributor
+        for report in records.funds
+        if report.fund == fund
+        for a in report.attributions
+        if a.contributor != WITHHELD
+    ]
+
+
 def _activity(
     root: ET.Element,
     records: Records,
@@ -304,10 +319,20 @@ def _activity(
             type=OTHER,
         )
 
-    funding = _sub(activity, "participating-org", ref=pledge.donor, role=FUNDING)
+    fund = donor is not None and donor.kind is ParticipantKind.FUND
+    funding = _sub(
+        activity, "participating-org", ref=pledge.donor, role=EXTENDING if fund else FUNDING
+    )
     if donor is not None and donor.kind in ORGANISATION_TYPE:
         funding.set("type", ORGANISATION_TYPE[donor.kind])
     _sub(funding, "narrative", _name(records, pledge.donor))
+    if fund:
+        for code in _contributors(records, pledge.donor):
+            contributor = records.participants.get(code)
+            funder = _sub(activity, "participating-org", ref=code, role=FUNDING)
+            if contributor is not None and contributor.kind in ORGANISATION_TYPE:
+                funder.set("type", ORGANISATION_TYPE[contributor.kind])
+            _sub(funder, "narrative", _name(records, code))
     recipient = records.recipient
     if recipient is not None:
         _narrative(

@@ -131,6 +131,8 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "pledges": ("id",),
     "tranches": ("pledge_id", "tranche"),
     "deliveries": ("id",),
+    "contributions": ("id",),
+    "attributions": ("fund", "contributor"),
     "participants": ("code",),
     "catalogue": ("code",),
     "areas": ("code",),
@@ -140,10 +142,14 @@ FOREIGN_KEYS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "pledges": (("donor", "participants", "code"), ("item_type", "catalogue", "code")),
     "tranches": (("pledge_id", "pledges", "id"), ("donor", "participants", "code")),
     "deliveries": (("pledge_id", "pledges", "id"), ("donor", "participants", "code")),
+    "contributions": (("fund", "participants", "code"), ("contributor", "participants", "code")),
+    "attributions": (("fund", "participants", "code"),),
     "catalogue": (("area", "areas", "code"),),
 }
 """(column, list, its column) each list's values must be found in: public records refer only
-to reference data and to public pledges (a delivery is labelled as its pledge)."""
+to reference data and to public pledges (a delivery is labelled as its pledge). An
+attribution's contributor may be `withheld` (the contributions of 3 or more donors the
+audience may not see), so it has no key of its own."""
 
 
 def _field_type(values: Sequence[writers.Value]) -> str:

@@ -9,9 +9,11 @@ from datetime import datetime
 from ramstein.domain.capabilities import CapabilityArea
 from ramstein.domain.catalogue import ItemType
 from ramstein.domain.deliveries import Delivery
+from ramstein.domain.funds import FundContribution
 from ramstein.domain.needs import Need
 from ramstein.domain.participants import Participant, ParticipantKind
 from ramstein.domain.pledges import Pledge
+from ramstein.reports.funds import FundReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +21,8 @@ class Records:
     """Records releasable to `audience`, at log position `log_size`, as of `generated_at`.
 
     `participants`, `areas` and `items` are reference data (all of it, it is public); `needs`,
-    `pledges` and `deliveries` are only those the viewer may see.
+    `pledges`, `deliveries` and `contributions` are only those the viewer may see, and `funds`
+    each pooled fund's report as the viewer may know it (`reports.funds`).
     """
 
     audience: str
@@ -32,6 +35,8 @@ class Records:
     needs: Sequence[Need]
     pledges: Sequence[Pledge]
     deliveries: Sequence[Delivery]
+    contributions: Sequence[FundContribution] = ()
+    funds: Sequence[FundReport] = ()
 
     @property
     def recipient(self) -> Participant | None:

@@ -199,11 +199,63 @@ def _areas(r: Records) -> Table:
     return _table("areas", ("code", "name", "description"), rows)
 
 
+def _contributions(r: Records) -> Table:
+    rows: list[dict[str, Value]] = []
+    for c in sorted(r.contributions, key=lambda c: c.id):
+        level, named = _label(c.label)
+        rows.append(
+            {
+                "id": c.id,
+                "fund": c.fund,
+                "contributor": c.contributor,
+                "amount": c.value.amount,
+                "currency": c.value.currency,
+                "eur_rate": c.value.eur_rate,
+                "value_eur": c.value.eur,
+                "on": c.on,
+                "status": c.status.value,
+                "status_on": c.status_on,
+                "reason": c.reason,
+                "note": c.note,
+                "releasability": level,
+                "releasable_to": named,
+                "version": c.version,
+            }
+        )
+    columns = ("id", "fund", "contributor", "amount", "currency", "eur_rate", "value_eur", "on")
+    rest = ("status", "status_on", "reason", "note", "releasability", "releasable_to", "version")
+    return _table("contributions", (*columns, *rest), rows)
+
+
+def _attributions(r: Records) -> Table:
+    """Each fund's contributors and what of its deliveries is attributed to each (empty
+    cells where the attribution is withheld from the audience)."""
+    rows = [
+        {
+            "fund": f.fund,
+            "fund_name": f.name,
+            "contributor": a.contributor,
+            "name": a.name,
+            "contributed_eur": a.contributed_eur,
+            "paid_eur": a.paid_eur,
+            "share": a.share,
+            "fund_delivered_eur": f.delivered_eur,
+            "delivered_eur": a.delivered_eur,
+        }
+        for f in sorted(r.funds, key=lambda f: f.fund)
+        for a in f.attributions
+    ]
+    columns = ("fund", "fund_name", "contributor", "name", "contributed_eur", "paid_eur")
+    return _table("attributions", (*columns, "share", "fund_delivered_eur", "delivered_eur"), rows)
+
+
 LISTS: dict[str, Callable[[Records], Table]] = {
     "needs": _needs,
     "pledges": _pledges,
     "tranches": _tranches,
     "deliveries": _deliveries,
+    "contributions": _contributions,
+    "attributions": _attributions,
     "participants": _participants,
     "catalogue": _catalogue,
     "areas": _areas,

@@ -9,7 +9,15 @@ from sqlalchemy.engine import Connection
 
 from ramstein.domain.releasability import Principal, Role
 from ramstein.interchange.records import Records
-from ramstein.services import capabilities, catalogue, deliveries, needs, participants, pledges
+from ramstein.services import (
+    capabilities,
+    catalogue,
+    deliveries,
+    funds,
+    needs,
+    participants,
+    pledges,
+)
 from ramstein.services.log import log_size
 from ramstein.store import tables as t
 
@@ -50,6 +58,8 @@ def gather(
         needs=needs.list_needs(conn=conn, viewer=viewer),
         pledges=pledges.list_pledges(conn=conn, viewer=viewer),
         deliveries=deliveries.list_deliveries(conn=conn, viewer=viewer),
+        contributions=funds.list_contributions(conn=conn, viewer=viewer),
+        funds=funds.fund_reports(conn=conn, viewer=viewer),
     )
 
 

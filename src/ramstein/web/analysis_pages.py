@@ -24,6 +24,7 @@ from ramstein.services import (
     analytics,
     capabilities,
     catalogue,
+    funds,
     matching,
     needs,
     participants,
@@ -69,16 +70,53 @@ def donor(request: Request, code: str) -> Response:
         kept = analytics.reliability(conn=conn, viewer=who.viewer)
         given = pledges.list_pledges(conn=conn, viewer=who.viewer, donor=code)
         items = {i.code: i for i in catalogue.list_items(conn=conn, viewer=who.viewer)}
+        pooled = [
+            (r, a)
+            for r in funds.fund_reports(conn=conn, viewer=who.viewer)
+            for a in r.attributions
+            if a.contributor == code
+        ]
     return page(
         request,
         who,
         "donor.html.j2",
+        pooled=pooled,
         d=totals[code],
         fair=fair.get(code),
         reliable=next((r for r in kept.donors if r.key == code), None),
         pledges=given,
         items=items,
         year=date.today().year,
+    )
+
+
+@router.get("/funds", response_class=HTMLResponse)
+def funds_page(request: Request) -> Response:
+    who = visit(request)
+    with store_of(request).read() as conn:
+        found = funds.fund_reports(conn=conn, viewer=who.viewer)
+    return page(request, who, "funds.html.j2", funds=found)
+
+
+@router.get("/funds/{code}", response_class=HTMLResponse)
+def fund_page(request: Request, code: str) -> Response:
+    who = visit(request)
+    with store_of(request).read() as conn:
+        try:
+            report = funds.get_fund_report(conn=conn, viewer=who.viewer, fund=code)
+        except NotFound:
+            return refused(request, who, 404, f"There is no pooled fund {code}.")
+        given = funds.list_contributions(conn=conn, viewer=who.viewer, fund=code)
+        packages = pledges.list_pledges(conn=conn, viewer=who.viewer, donor=code)
+        items = {i.code: i for i in catalogue.list_items(conn=conn, viewer=who.viewer)}
+    return page(
+        request,
+        who,
+        "fund.html.j2",
+        r=report,
+        contributions=given,
+        packages=packages,
+        items=items,
     )
 
 

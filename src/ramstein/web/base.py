@@ -111,6 +111,7 @@ NAV = (
     ("/needs", "Needs"),
     ("/pledges", "Pledges"),
     ("/donors", "Donors"),
+    ("/funds", "Funds"),
     ("/coalitions", "Coalitions"),
     ("/meetings", "Meetings"),
     ("/matching", "Matching"),
