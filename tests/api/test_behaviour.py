@@ -108,9 +108,10 @@ def test_filters_narrow_a_list(api: ApiCoalition, client: TestClient) -> None:
     hidden = ids("/api/v1/pledges", releasability="restricted") | ids(
         "/api/v1/pledges", releasability="coalition"
     )
-    assert ids("/api/v1/pledges", releasability="public") == (
-        ids("/api/v1/pledges", donor="DEU") | ids("/api/v1/pledges", donor=f.FUND)
-    ) - hidden  # DEU's public pledges and the fund's package
+    assert (
+        ids("/api/v1/pledges", releasability="public")
+        == (ids("/api/v1/pledges", donor="DEU") | ids("/api/v1/pledges", donor=f.FUND)) - hidden
+    )  # DEU's public pledges and the fund's package
     assert ids("/api/v1/needs", coalition="arty") == ids("/api/v1/needs", area="artillery")
     assert ids("/api/v1/needs", area="drones") == set()
     assert ids("/api/v1/needs", needed_from="2030-01-01") == set()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ramstein.domain.errors import NotPermitted
 from ramstein.domain.releasability import Principal, Role
 
@@ -18,12 +20,20 @@ def require_chair(actor: Principal, doing: str) -> None:
 
 def require_owner_or_chair(actor: Principal, owner: str, doing: str, *roles: Role) -> None:
     """The chair, or the record's owner acting in one of `roles`, may `doing`."""
+    require_party_or_chair(actor, (owner,), doing, *roles)
+
+
+def require_party_or_chair(
+    actor: Principal, parties: Sequence[str], doing: str, *roles: Role
+) -> None:
+    """The chair, or one of the record's `parties` acting in one of `roles`, may `doing`
+    (a contribution has two: its contributor and its fund)."""
     if actor.has(Role.CHAIR):
         return
-    if actor.participant == owner and actor.has(*roles):
+    if actor.participant in parties and actor.has(*roles):
         return
     raise NotPermitted(
-        f"Only {owner} or the chair may {doing}; {_who(actor)} acts for someone else."
+        f"Only {', '.join(parties)} or the chair may {doing}; {_who(actor)} acts for someone else."
     )
 
 

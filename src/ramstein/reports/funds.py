@@ -111,16 +111,13 @@ def fund_report(
         if key == WITHHELD and not attributed:
             continue
         who = participants.get(key)
+        name = who.name if who is not None else key
         rows.append(
             Attribution(
                 contributor=key,
-                name=(
-                    f"{len(hidden_donors)} donors not releasable to you"
-                    if key == WITHHELD
-                    else who.name
-                    if who is not None
-                    else key
-                ),
+                name=f"{len(hidden_donors)} donors not releasable to you"
+                if key == WITHHELD
+                else name,
                 contributed_eur=weights[key],
                 paid_eur=_eur(c for c in cs if c.status is ContributionStatus.PAID),
                 share=_ratio(weights[key] / whole) if attributed else None,

@@ -11,14 +11,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ramstein.domain import funds as domain
-from ramstein.domain.errors import NotFound, NotPermitted
+from ramstein.domain.errors import NotFound
 from ramstein.domain.funds import ContributionStatus, FundContribution
 from ramstein.domain.participants import Participant, ParticipantKind
-from ramstein.domain.permissions import DONOR_ROLES
+from ramstein.domain.permissions import DONOR_ROLES, require_party_or_chair
 from ramstein.domain.pledges import Money
-from ramstein.domain.releasability import Label, Principal, Role, can_see
-from ramstein.reports.funds import FundReport, fund_report
-from ramstein.services import common
+from ramstein.domain.releasability import Label, Principal, can_see
+from ramstein.reports.funds import Attribution, FundReport, fund_report
+from ramstein.services import catalogue, common
 from ramstein.services.paging import Order, PageRequest, apply
 from ramstein.services.pledges import list_pledges
 from ramstein.store import rows
@@ -48,18 +48,6 @@ def visible_contributions(viewer: Principal) -> sa.ColumnElement[bool]:
     )
 
 
-def _require_party(actor: Principal, doing: str, fund: str, contributor: str) -> None:
-    """The chair, the contributor or the fund (as a donor) may `doing`."""
-    if actor.has(Role.CHAIR):
-        return
-    if actor.participant in (fund, contributor) and actor.has(*DONOR_ROLES):
-        return
-    who = actor.participant or actor.user or "the anonymous public"
-    raise NotPermitted(
-        f"Only {contributor}, {fund} or the chair may {doing}; {who} acts for someone else."
-    )
-
-
 def record_contribution(
     *,
     uow: UnitOfWork,
@@ -73,7 +61,9 @@ def record_contribution(
 ) -> FundContribution:
     """Record that `contributor` puts `value` into `fund` (the contributor, the fund or the
     chair may)."""
-    _require_party(actor, "record contributions to a fund", fund, contributor)
+    require_party_or_chair(
+        actor, (contributor, fund), "record contributions to a fund", *DONOR_ROLES
+    )
     for code in sorted(label.named):
         common.participant(uow.conn, code)
     event = domain.record(
@@ -101,7 +91,9 @@ def change_contribution_status(
 ) -> FundContribution:
     """Mark a contribution paid, or cancel it with a reason."""
     found = get_contribution(conn=uow.conn, viewer=actor, contribution_id=contribution_id)
-    _require_party(actor, "change a contribution", found.fund, found.contributor)
+    require_party_or_chair(
+        actor, (found.contributor, found.fund), "change a contribution", *DONOR_ROLES
+    )
     common.check_version("contribution", contribution_id, found.version, expected_version)
     event = domain.change_status(found, status, on or uow.today(), reason)
     uow.append(event, actor=actor, label=found.label, owner=found.contributor)
@@ -157,7 +149,7 @@ def _reports(conn: Connection, viewer: Principal, funds: list[Participant]) -> l
         conn, conn.execute(sa.select(_c).where(_c.c.fund.in_(codes)).order_by(_c.c.id)).all()
     )
     packages = [p for code in codes for p in list_pledges(conn=conn, viewer=viewer, donor=code)]
-    items = {i.code: i for i in (rows.item(r) for r in conn.execute(sa.select(t.item_types)))}
+    items = {i.code: i for i in catalogue.list_items(conn=conn, viewer=viewer)}
     contributors = {c.contributor for c in everything}
     named = sa.select(t.participants).where(t.participants.c.code.in_(sorted(contributors)))
     participants = {who.code: who for who in map(rows.participant, conn.execute(named))}
@@ -185,3 +177,15 @@ def get_fund_report(*, conn: Connection, viewer: Principal, fund: str) -> FundRe
         common.participant(conn, fund)  # NotFound for an unknown code
         raise NotFound("pooled fund", fund)
     return _reports(conn, viewer, found)[0]
+
+
+def shares_of(
+    *, conn: Connection, viewer: Principal, contributor: str
+) -> list[tuple[FundReport, Attribution]]:
+    """Each fund `contributor` has a part in, with its part, as the viewer may know it."""
+    return [
+        (report, a)
+        for report in fund_reports(conn=conn, viewer=viewer)
+        for a in report.attributions
+        if a.contributor == contributor
+    ]

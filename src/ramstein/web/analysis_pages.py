@@ -70,12 +70,7 @@ def donor(request: Request, code: str) -> Response:
         kept = analytics.reliability(conn=conn, viewer=who.viewer)
         given = pledges.list_pledges(conn=conn, viewer=who.viewer, donor=code)
         items = {i.code: i for i in catalogue.list_items(conn=conn, viewer=who.viewer)}
-        pooled = [
-            (r, a)
-            for r in funds.fund_reports(conn=conn, viewer=who.viewer)
-            for a in r.attributions
-            if a.contributor == code
-        ]
+        pooled = funds.shares_of(conn=conn, viewer=who.viewer, contributor=code)
     return page(
         request,
         who,
