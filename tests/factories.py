@@ -17,6 +17,7 @@ from typing import TypeVar
 import pytest
 
 from ramstein.domain import sources
+from ramstein.domain.baselines import Baseline, CountingRules, PooledRule
 from ramstein.domain.capabilities import CoalitionRole
 from ramstein.domain.deliveries import Delivery
 from ramstein.domain.errors import DomainError
@@ -43,6 +44,7 @@ from ramstein.domain.pledges import (
 from ramstein.domain.releasability import PUBLIC_VIEWER, Label, Principal, Releasability, Role
 from ramstein.ledger.notes import Signer
 from ramstein.services import (
+    baselines,
     capabilities,
     catalogue,
     chair,
@@ -582,9 +584,28 @@ def meeting_events_script(store: Store) -> None:
                 status=status,
             )  # fmt: skip
         fund_script(uow, nato)
+        baseline_script(uow, nato)
 
 
 FUND = "PF"
+BASELINE = "pledge-2025"
+
+
+def baseline_script(uow: UnitOfWork, chair_p: Principal) -> None:
+    """The baseline pledge-2025: EUR 40 bn a year for 2025-2026 counting pooled
+    contributions in the year pledged, then revised to count only air defence, and the
+    fund's packages pro rata."""
+    baselines.agree_baseline(
+        uow=uow, actor=chair_p,
+        baseline=Baseline(
+            code=BASELINE, name="Long-term pledge", annual_eur=Decimal("40000000000.00"),
+            first_year=2025, last_year=2026, rules=CountingRules.of(pooled=PooledRule.CONTRIBUTED),
+        ),
+    )  # fmt: skip
+    baselines.revise_baseline(
+        uow=uow, actor=chair_p, code=BASELINE, areas=["air-defence"],
+        pooled=PooledRule.ATTRIBUTED, note="Air defence only, from the June meeting",
+    )  # fmt: skip
 
 
 def fund_script(uow: UnitOfWork, chair_p: Principal) -> None:

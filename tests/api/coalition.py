@@ -251,6 +251,7 @@ def build(directory: Path) -> ApiCoalition:
             uow=uow, actor=chair, pledge_id=package.id, tranche=1, quantity=4,
             dispatched_on=f.BASE + timedelta(days=12),
         )  # fmt: skip
+        f.baseline_script(uow, chair)  # a public baseline counting the fund's packages
 
     with store.write(clock=f.CLOCK) as uow:
         held = meetings.schedule_meeting(

@@ -27,7 +27,7 @@ from ramstein.api.app import create_app
 from ramstein.api.deps import roles_of
 from ramstein.domain.releasability import Role
 from tests.api.coalition import COALITION, ROLES, ApiCoalition, build
-from tests.factories import DRONE, FUND, SHELL
+from tests.factories import BASELINE, DRONE, FUND, SHELL
 
 SPEC = create_app().openapi()
 OPERATIONS = [
@@ -101,6 +101,7 @@ def _path_value(api: ApiCoalition, role: Role, method: str, path: str, name: str
             "areas": "artillery",
             "coalitions": COALITION,
             "funds": FUND,
+            "baselines": BASELINE,
         }.get(prefix, SHELL)
     if name == "participant":
         return "GBR" if "/coalitions/" in path else "DEU"

@@ -96,6 +96,8 @@ def test_the_registry_holds_every_event_of_the_domain() -> None:
         "ChairHandedOver",
         "SubstitutionSet",
         "CoalitionMembershipChanged",
+        "BaselineAgreed",
+        "BaselineRevised",
     } <= names
     for (name, version), cls in REGISTRY.items():
         assert (cls.event_name, cls.event_version) == (name, version)

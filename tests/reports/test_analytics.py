@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from ramstein.domain.baselines import CountingRules
 from ramstein.domain.catalogue import ItemType
 from ramstein.domain.deliveries import Delivery, DeliveryStatus
 from ramstein.domain.needs import Need, NeedStatus, Priority
@@ -146,7 +147,7 @@ def test_fair_shares_follow_gdp_and_count_each_year_its_part_of_a_multi_year_ple
         participants=PARTICIPANTS,
         pledges=PLEDGES,
         items=ITEMS,
-        sources=[PledgeSource.STOCKS],
+        rules=CountingRules.of([PledgeSource.STOCKS]),
     )
     assert [r.counted_eur for r in stocks] == [D("50000.00"), D("0.00")]
 

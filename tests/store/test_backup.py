@@ -96,7 +96,7 @@ def test_a_backup_restores_onto_the_other_kind_as_the_same_coalition(
     on_disk = json.loads((tmp_path / "backup" / "manifest.json").read_text())
     assert Manifest.from_json(on_disk) == written
     assert (on_disk["format"], on_disk["source"]["dialect"]) == (backup.FORMAT, store.dialect)
-    assert on_disk["revision"] == "0009"
+    assert on_disk["revision"] == "0010"
     assert (written.log_size, written.checkpoint_size) == (size(store), size(store) - 1)
     assert written.state_digest == digest(store)
     assert written.files["tables/log_entries.jsonl.gz"].rows == size(store)
@@ -294,7 +294,7 @@ def test_restore_refuses_another_schema_revision(
     manifest = json.loads(path.read_text())
     manifest["revision"] = "0007"
     path.write_text(json.dumps(manifest))
-    with pytest.raises(RestoreRefused, match="revision 0007; this database is at 0009"):
+    with pytest.raises(RestoreRefused, match="revision 0007; this database is at 0010"):
         backup.restore(store=other_store, source=tmp_path / "backup")
 
 

@@ -25,8 +25,8 @@ def test_each_visitor_sees_only_what_it_may(
     if token:
         sign_in(client, token)
     pages = ("/", "/needs", "/pledges", f"/pledges/{api.pledge_of.get(role, 1)}", "/donors",
-             "/donors/DEU", "/funds", f"/funds/{f.FUND}", "/coalitions", "/coalitions/arty",
-             "/matching")  # fmt: skip
+             "/donors/DEU", "/funds", f"/funds/{f.FUND}", "/baselines", f"/baselines/{f.BASELINE}",
+             "/coalitions", "/coalitions/arty", "/matching")  # fmt: skip
     for path in pages:
         answer = client.get(path)
         assert answer.status_code in (200, 404), path
@@ -308,3 +308,21 @@ def test_a_fund_page_attributes_its_deliveries_and_withholds_what_would_reveal_a
     donor = client.get("/donors/DEU")
     assert "Through pooled funds" in donor.text and "EUR 10,240.00" in donor.text
     assert client.get("/funds/DEU").status_code == 404
+
+
+def test_a_baseline_page_shows_its_rules_and_each_years_shares(
+    api: ApiCoalition, client: TestClient
+) -> None:
+    listed = client.get("/baselines")
+    assert f'href="/baselines/{f.BASELINE}"' in listed.text
+    assert "air-defence; pooled funds&#39; packages count pro rata" in listed.text
+    shown = client.get(f"/baselines/{f.BASELINE}?year=2026")
+    assert shown.status_code == 200
+    assert "Air defence only, from the June meeting" in shown.text
+    assert "Each donor state's share, 2026" in shown.text
+    # Five donor states share EUR 40 bn; the United States' target is the largest.
+    rows = re.findall(r'<tr><td><a href="/donors/(\w+)">', shown.text)
+    assert rows[:1] == ["USA"] and sorted(rows) == ["DEU", "GBR", "NLD", "POL", "USA"]
+    assert "EUR 40,000,000,000" in shown.text
+    assert 'href="/baselines/pledge-2025?year=2025"' in shown.text
+    assert client.get("/baselines/nothing").status_code == 404

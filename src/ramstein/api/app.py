@@ -23,6 +23,7 @@ from ramstein.api.deps import PrincipalCache, Throttle
 from ramstein.api.reads import AnswerCache
 from ramstein.api.routes import (
     analytics,
+    baselines,
     capabilities,
     catalogue,
     chair,
@@ -64,6 +65,7 @@ ROUTERS = (
     chair.router,
     log.router,
     analytics.router,
+    baselines.router,
     interchange.router,
 )
 """In the order requests are matched: the records most read come first."""

@@ -15,6 +15,7 @@ from ramstein.cli.context import reading
 from ramstein.cli.errors import BadInput
 from ramstein.cli.inputs import AsJson, date_option, decimal_option
 from ramstein.cli.output import Column, col
+from ramstein.domain.baselines import CountingRules, PooledRule
 from ramstein.domain.pledges import PledgeSource
 from ramstein.reports.analytics import BILLION, DEFAULT_BASELINE_EUR, Month, MonthTotal
 from ramstein.reports.forecast import Forecast, QuarterFigures, Scenario, parse_stop
@@ -40,6 +41,7 @@ FAIR_COLUMNS = [
     col("GDP share", "gdp_share", right=True),
     col("Target EUR", "target_eur", right=True),
     col("Counted EUR", "counted_eur", right=True),
+    col("Through funds EUR", "pooled_eur", right=True),
     col("Attainment", "attainment", right=True),
     col("Gap EUR", "gap_eur", right=True),
 ]
@@ -88,9 +90,18 @@ def fair_share(
         list[PledgeSource] | None,
         typer.Option(help="A source that counts (repeatable; default: all)."),
     ] = None,
+    area: Annotated[
+        list[str] | None,
+        typer.Option(help="A capability area that counts (repeatable; default: all)."),
+    ] = None,
+    pooled: Annotated[
+        PooledRule | None,
+        typer.Option(help="How pooled-fund contributions count (default: none)."),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Each donor state's fair share of the baseline by GDP, what it counted, and the gap."""
+    """Each donor state's fair share of a baseline by GDP, what it counted, and the gap: a
+    what-if (`ramstein baselines` holds the agreed ones)."""
     baseline = None if baseline_bn is None else baseline_bn * BILLION
     with reading(ctx) as (conn, viewer):
         found = analytics.fair_share(
@@ -98,7 +109,7 @@ def fair_share(
             viewer=viewer,
             year=year,
             baseline_eur=baseline,
-            sources=source,
+            rules=CountingRules.of(source, area, pooled),
         )
     output.listing(
         found,

@@ -29,11 +29,14 @@ class PledgeStatus(StrEnum):
 
 
 class PledgeSource(StrEnum):
-    """Where the pledged support comes from."""
+    """Where the pledged support comes from (goods from stocks or bought from industry, or
+    money to buy them), or the service it is (training, logistics: transport, maintenance)."""
 
     STOCKS = "stocks"
     PROCUREMENT = "procurement"
     FUNDING = "funding"
+    TRAINING = "training"
+    LOGISTICS = "logistics"
 
 
 PLEDGE_TRANSITIONS = Transitions(

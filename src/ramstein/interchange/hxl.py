@@ -14,7 +14,8 @@ capability area); `#output +num` for quantities of items (with `+needed`, `+pled
 `+delivered`, `+dispatched`, `+received`); `#value` for money, `+eur` in EUR and `+original`
 in the pledge's `#currency` (HXL says #currency applies to the row's #value cells; `+eur`
 marks the one that is always EUR), `#value +rate` for EUR per unit of that currency;
-`#modality` for where the support comes from (stocks, procurement, funding); `#status`;
+`#modality` for where the support comes from (stocks, procurement, funding, training,
+logistics); `#status`;
 `#date` with `+reported` (announced or raised), `+start` and `+end` (the years a pledge
 covers), `+due` (needed by), `+dispatched` and `+received`; `#description` for free text;
 `#meta +id` for Ramstein's id, `#meta +ref` for the sender's own reference and

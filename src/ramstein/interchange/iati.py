@@ -117,6 +117,8 @@ DISBURSEMENT_CHANNEL: dict[PledgeSource, str] = {
     PledgeSource.STOCKS: "4",
     PledgeSource.PROCUREMENT: "4",
     PledgeSource.FUNDING: "3",
+    PledgeSource.TRAINING: "4",
+    PledgeSource.LOGISTICS: "4",
 }
 """Where the aid comes from to the DisbursementChannel codelist (both codes are in kind)."""
 

@@ -28,11 +28,12 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import TypeVar
 
+from ramstein.domain.baselines import ALL_SOURCES, CountingRules
 from ramstein.domain.catalogue import ItemType
 from ramstein.domain.deliveries import Delivery
 from ramstein.domain.needs import Need, NeedStatus
 from ramstein.domain.participants import Participant, ParticipantKind
-from ramstein.domain.pledges import Pledge, PledgeSource, PledgeStatus, YearStatus
+from ramstein.domain.pledges import Pledge, PledgeStatus, YearStatus
 
 COMMITTED = frozenset(
     {
@@ -279,10 +280,13 @@ class FairShare:
     gdp_share: Decimal
     target_eur: Decimal
     counted_eur: Decimal
+    """What counts towards the target: its pledges' part of the year, and `pooled_eur`."""
     attainment: Decimal
     """counted / target (1 = its fair share exactly)."""
     gap_eur: Decimal
     """What is missing to the target (0 once reached)."""
+    pooled_eur: Decimal = Decimal(0)
+    """The part of `counted_eur` that comes through pooled funds."""
 
 
 def year_eur(pledge: Pledge, year: int, items: Mapping[str, ItemType]) -> Decimal:
@@ -307,15 +311,16 @@ def fair_shares(
     pledges: Iterable[Pledge],
     items: Mapping[str, ItemType],
     baseline_eur: Decimal = DEFAULT_BASELINE_EUR,
-    sources: Iterable[PledgeSource] = tuple(PledgeSource),
+    rules: CountingRules = ALL_SOURCES,
+    pooled: Mapping[str, Decimal] | None = None,
 ) -> list[FairShare]:
     """Each donor state's fair share of `baseline_eur` for `year`, by its share of the GDP of
-    all donor states with a GDP on record, against the pledges counted by `sources`.
+    all donor states with a GDP on record, against its pledges that `rules` count and what
+    `pooled` credits it through pooled funds (`reports.baselines.pooled_credits`).
 
     Targets are in cents and add up to the baseline exactly (the cents left by rounding go
     to the largest remainders, ties by code).
     """
-    counted_sources = frozenset(sources)
     gdp = {
         p.code: p.gdp_eur_bn
         for p in participants
@@ -326,12 +331,14 @@ def fair_shares(
         return []
     counted: dict[str, Decimal] = defaultdict(Decimal)
     for pledge in pledges:
-        if pledge.status is not PledgeStatus.CANCELLED and pledge.source in counted_sources:
+        if pledge.status is not PledgeStatus.CANCELLED and rules.counts(pledge, items):
             counted[pledge.donor] += year_eur(pledge, year, items)
+    pooled = pooled or {}
     targets = apportion(baseline_eur, gdp)
     rows = []
     for code, target in targets.items():
-        have = _cents(counted.get(code, Decimal(0)))
+        through_funds = pooled.get(code, Decimal(0))
+        have = _cents(counted.get(code, Decimal(0))) + through_funds
         rows.append(
             FairShare(
                 donor=code,
@@ -340,6 +347,7 @@ def fair_shares(
                 counted_eur=have,
                 attainment=_ratio(have / target) if target else Decimal(0),
                 gap_eur=max(Decimal(0), target - have),
+                pooled_eur=through_funds,
             )
         )
     return sorted(rows, key=lambda r: (-r.target_eur, r.donor))

@@ -65,6 +65,44 @@ class FundReport:
     """Delivered by packages while the fund has no counted contribution to attribute it to."""
 
 
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """A fund's counted contributions as one viewer may weigh them: per contributor, and
+    those the viewer may not see under `withheld`."""
+
+    contributions: dict[str, list[FundContribution]]
+    weights: dict[str, Decimal]
+    """EUR per key of `contributions`: what each key's contributions add up to."""
+    hidden_donors: frozenset[str]
+    attributed: bool
+    """False where the hidden contributions come from fewer than `SMALL_CELL_MIN_DONORS`
+    donors: shares would then reveal a single donor's figure."""
+
+
+def contributor_weights(
+    fund: str,
+    contributions: Iterable[FundContribution],
+    visible: Callable[[FundContribution], bool],
+) -> Weights:
+    """How `fund`'s counted contributions (of `contributions`) weigh in its attribution."""
+    mine: dict[str, list[FundContribution]] = defaultdict(list)
+    hidden: set[str] = set()
+    for c in contributions:
+        if c.fund != fund or c.status not in COUNTED:
+            continue
+        if visible(c):
+            mine[c.contributor].append(c)
+        else:
+            mine[WITHHELD].append(c)
+            hidden.add(c.contributor)
+    return Weights(
+        contributions=dict(mine),
+        weights={key: _eur(cs) for key, cs in mine.items()},
+        hidden_donors=frozenset(hidden),
+        attributed=not hidden or len(hidden) >= SMALL_CELL_MIN_DONORS,
+    )
+
+
 def package_delivered_eur(package: Pledge, items: Mapping[str, ItemType]) -> Decimal:
     """What a package delivered, in cents: the units dispatched at its unit value."""
     return _cents(package.delivered * _unit_eur(package, items))
@@ -82,15 +120,8 @@ def fund_report(
     """The report of `fund` for one viewer: `packages` are the fund's pledges the viewer may
     see, `contributions` all of the fund's contributions, `visible` says which the viewer
     may see."""
-    counted = [c for c in contributions if c.fund == fund.code and c.status in COUNTED]
-    hidden = [c for c in counted if not visible(c)]
-    hidden_ids = {c.id for c in hidden}
-    hidden_donors = {c.contributor for c in hidden}
-    attributed = not hidden_donors or len(hidden_donors) >= SMALL_CELL_MIN_DONORS
-    mine: dict[str, list[FundContribution]] = defaultdict(list)
-    for c in counted:
-        mine[WITHHELD if c.id in hidden_ids else c.contributor].append(c)
-    weights = {key: _eur(cs) for key, cs in mine.items()}
+    split = contributor_weights(fund.code, contributions, visible)
+    weights, attributed = split.weights, split.attributed
     whole = sum(weights.values(), Decimal(0))
 
     own = [p for p in packages if p.donor == fund.code]
@@ -107,7 +138,7 @@ def fund_report(
             delivered[key] += part
 
     rows = []
-    for key, cs in mine.items():
+    for key, cs in split.contributions.items():
         if key == WITHHELD and not attributed:
             continue
         who = participants.get(key)
@@ -115,7 +146,7 @@ def fund_report(
         rows.append(
             Attribution(
                 contributor=key,
-                name=f"{len(hidden_donors)} donors not releasable to you"
+                name=f"{len(split.hidden_donors)} donors not releasable to you"
                 if key == WITHHELD
                 else name,
                 contributed_eur=weights[key],
@@ -129,7 +160,9 @@ def fund_report(
     return FundReport(
         fund=fund.code,
         name=fund.name,
-        contributions=sum(1 for c in counted if c.id not in hidden_ids or attributed),
+        contributions=sum(
+            len(cs) for key, cs in split.contributions.items() if key != WITHHELD or attributed
+        ),
         contributed_eur=sum((r.contributed_eur for r in rows), Decimal(0)),
         paid_eur=sum((r.paid_eur for r in rows), Decimal(0)),
         packages=len(live),

@@ -3,16 +3,17 @@ viewer may see, and nothing else (the same rule as every list)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.engine import Connection
 
+from ramstein.domain import baselines as domain_baselines
+from ramstein.domain.baselines import ALL_SOURCES, Baseline, CountingRules
 from ramstein.domain.catalogue import ItemType
 from ramstein.domain.errors import InvalidValue
-from ramstein.domain.pledges import PledgeSource, PledgeStatus
+from ramstein.domain.pledges import PledgeStatus
 from ramstein.domain.releasability import Principal
 from ramstein.reports import analytics as figures
 from ramstein.reports import forecast as forecasts
@@ -27,7 +28,15 @@ from ramstein.reports.analytics import (
     Reliability,
 )
 from ramstein.reports.forecast import FirmFunding, Forecast, Records, Scenario, ScenarioReport
-from ramstein.services import capabilities, catalogue, deliveries, needs, participants, pledges
+from ramstein.services import (
+    baselines,
+    capabilities,
+    catalogue,
+    deliveries,
+    needs,
+    participants,
+    pledges,
+)
 
 
 def _items(conn: Connection, viewer: Principal) -> dict[str, ItemType]:
@@ -84,25 +93,36 @@ def fair_share(
     viewer: Principal,
     year: int | None = None,
     baseline_eur: Decimal | None = None,
-    sources: Iterable[PledgeSource] | None = None,
+    rules: CountingRules = ALL_SOURCES,
 ) -> list[FairShare]:
     """Each donor state's fair share of an annual baseline by GDP (EUR 40 bn unless
-    `baseline_eur` says), and what it pledged for the year (this year unless `year` says)
-    from the sources that count (all of them unless `sources` says)."""
+    `baseline_eur` says) for the year (this year unless `year` says), and what `rules` count
+    towards it (every pledge source unless they say): a what-if, not a stored baseline."""
     year = year or date.today().year
-    baseline_eur = DEFAULT_BASELINE_EUR if baseline_eur is None else baseline_eur
-    if baseline_eur <= 0:
-        raise InvalidValue("baseline", f"A baseline must be positive ({baseline_eur}).")
-    if not 1900 <= year <= 2999:
-        raise InvalidValue("year", f"{year} is not a year this record can hold.")
-    return figures.fair_shares(
-        year=year,
-        participants=participants.list_participants(conn=conn, viewer=viewer),
-        pledges=pledges.list_pledges(conn=conn, viewer=viewer),
-        items=_items(conn, viewer),
-        baseline_eur=baseline_eur,
-        sources=tuple(sources) if sources else tuple(PledgeSource),
+    what_if = Baseline(
+        code="what-if",
+        name="What if",
+        annual_eur=DEFAULT_BASELINE_EUR if baseline_eur is None else baseline_eur,
+        first_year=year,
+        last_year=year,
+        rules=rules,
     )
+    what_if = domain_baselines.checked(what_if)
+    found = baselines.report_of(conn=conn, viewer=viewer, baseline=what_if, years=[year])
+    return list(found.years[0].donors)
+
+
+def agreed_fair_share(
+    *, conn: Connection, viewer: Principal, year: int | None = None
+) -> tuple[Baseline | None, list[FairShare]]:
+    """The fair shares of the year (this year unless `year` says) under the agreed baseline
+    that covers it (the first by code), or under the default what-if where none does."""
+    year = year or date.today().year
+    for agreed in baselines.list_baselines(conn=conn, viewer=viewer):
+        if year in agreed.years:
+            found = baselines.report_of(conn=conn, viewer=viewer, baseline=agreed, years=[year])
+            return agreed, list(found.years[0].donors)
+    return None, fair_share(conn=conn, viewer=viewer, year=year)
 
 
 @dataclass(frozen=True, slots=True)

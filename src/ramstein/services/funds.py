@@ -131,6 +131,17 @@ def list_contributions(
     return rows.contributions(conn, conn.execute(q).all())
 
 
+def every_contribution(
+    conn: Connection, funds: Iterable[str] | None = None
+) -> list[FundContribution]:
+    """Every contribution (to `funds`, when given), by id, whoever may see it: for the pro
+    rata rule alone, which weighs a fund whole and withholds what the viewer may not see."""
+    q = sa.select(_c).order_by(_c.c.id)
+    if funds is not None:
+        q = q.where(_c.c.fund.in_(list(funds)))
+    return rows.contributions(conn, conn.execute(q).all())
+
+
 def _funds(conn: Connection, code: str | None = None) -> list[Participant]:
     p = t.participants
     q = sa.select(p).where(p.c.kind == ParticipantKind.FUND.value).order_by(p.c.code)
@@ -145,9 +156,7 @@ def _reports(conn: Connection, viewer: Principal, funds: list[Participant]) -> l
     codes = [f.code for f in funds]
     if not codes:
         return []
-    everything = rows.contributions(
-        conn, conn.execute(sa.select(_c).where(_c.c.fund.in_(codes)).order_by(_c.c.id)).all()
-    )
+    everything = every_contribution(conn, codes)
     packages = [p for code in codes for p in list_pledges(conn=conn, viewer=viewer, donor=code)]
     items = {i.code: i for i in catalogue.list_items(conn=conn, viewer=viewer)}
     contributors = {c.contributor for c in everything}

@@ -8,11 +8,11 @@ CLI and the web form, whose columns are:
     donor, item_type, quantity[, source][, value, currency, eur_rate][, years][, tranches]
     [, releasability][, releasable_to][, external_ref]
 
-`source` is stocks (default), procurement or funding; `value` is in `currency` (EUR by
-default; another currency needs its `eur_rate`, EUR per unit); `years` is `2027` or
-`2027-2029`; `tranches` is `60@2027-03-31; 40@2027-06-30` (quantity@expected date);
-`releasability` is public, coalition (default) or restricted, with `releasable_to` naming
-participants separated by spaces.
+`source` is stocks (default), procurement, funding, training or logistics; `value` is in
+`currency` (EUR by default; another currency needs its `eur_rate`, EUR per unit);
+`years` is `2027` or `2027-2029`; `tranches` is `60@2027-03-31; 40@2027-06-30`
+(quantity@expected date); `releasability` is public, coalition (default) or restricted,
+with `releasable_to` naming participants separated by spaces.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ramstein.domain import baselines as bl
 from ramstein.domain import capabilities as cap
 from ramstein.domain import catalogue as cat
 from ramstein.domain import chair as ch
@@ -541,6 +542,31 @@ def _contribution_status(conn: Connection, seq: int, e: fd.ContributionStatusCha
         status_on=e.on,
         reason=e.reason,
     )
+
+
+def _baseline_terms(e: bl.BaselineAgreed | bl.BaselineRevised) -> dict[str, Any]:
+    return dict(
+        name=e.name,
+        annual_eur=e.annual_eur,
+        first_year=e.first_year,
+        last_year=e.last_year,
+        sources=sorted(s.value for s in e.sources),
+        areas=sorted(e.areas),
+        pooled=e.pooled.value,
+        note=e.note,
+    )
+
+
+@handles(bl.BaselineAgreed)
+def _baseline_agreed(conn: Connection, seq: int, e: bl.BaselineAgreed) -> None:
+    conn.execute(
+        t.baselines.insert(), dict(code=e.code, **_baseline_terms(e), version=1, updated_seq=seq)
+    )
+
+
+@handles(bl.BaselineRevised)
+def _baseline_revised(conn: Connection, seq: int, e: bl.BaselineRevised) -> None:
+    _bump(conn, t.baselines, {"code": e.code}, seq, **_baseline_terms(e))
 
 
 # --- meetings and the chair ---------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from ramstein.domain.baselines import CENT, Baseline, CountingRules, PooledRule
 from ramstein.domain.capabilities import CapabilityArea, Coalition, CoalitionRole
 from ramstein.domain.catalogue import ItemType, Substitution
 from ramstein.domain.chair import ChairTerm
@@ -74,6 +75,23 @@ def participant(row: Row[Any]) -> Participant:
 def area(row: Row[Any]) -> CapabilityArea:
     return CapabilityArea(
         code=row.code, name=row.name, description=row.description, version=row.version
+    )
+
+
+def baseline(row: Row[Any]) -> Baseline:
+    return Baseline(
+        code=row.code,
+        name=row.name,
+        annual_eur=row.annual_eur.quantize(CENT),
+        first_year=row.first_year,
+        last_year=row.last_year,
+        rules=CountingRules(
+            sources=frozenset(PledgeSource(s) for s in row.sources),
+            areas=frozenset(row.areas),
+            pooled=PooledRule(row.pooled),
+        ),
+        note=row.note,
+        version=row.version,
     )
 
 

@@ -282,6 +282,23 @@ fund_contributions = sa.Table(
 )
 """Money donors put into pooled funds (a fund is a participant of kind `fund`)."""
 
+baselines = sa.Table(
+    "baselines",
+    metadata,
+    sa.Column("code", CODE, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("annual_eur", ExactDecimal, nullable=False),
+    sa.Column("first_year", sa.Integer, nullable=False),
+    sa.Column("last_year", sa.Integer, nullable=False),
+    sa.Column("sources", sa.JSON, nullable=False),
+    sa.Column("areas", sa.JSON, nullable=False),
+    sa.Column("pooled", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_seq", sa.BigInteger, nullable=False),
+)
+"""Agreed fair-share baselines and their counting rules (sources and areas sorted)."""
+
 meetings = sa.Table(
     "meetings",
     metadata,
@@ -432,6 +449,7 @@ PROJECTIONS: tuple[sa.Table, ...] = (
     pledge_history,
     deliveries,
     fund_contributions,
+    baselines,
     meetings,
     meeting_attendance,
     decisions,

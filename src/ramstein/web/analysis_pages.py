@@ -22,6 +22,7 @@ from ramstein.reports.forecast import Scenario, parse_stop
 from ramstein.services import (
     agenda,
     analytics,
+    baselines,
     capabilities,
     catalogue,
     funds,
@@ -42,7 +43,7 @@ def donors(request: Request) -> Response:
     who = visit(request)
     with store_of(request).read() as conn:
         totals = analytics.donors(conn=conn, viewer=who.viewer)
-        fair = {f.donor: f for f in analytics.fair_share(conn=conn, viewer=who.viewer)}
+        agreed, shares = analytics.agreed_fair_share(conn=conn, viewer=who.viewer)
         kept = analytics.reliability(conn=conn, viewer=who.viewer)
     reliable = {r.key: r for r in kept.donors}
     ranked = sorted(totals, key=lambda d: (-d.pledged_eur, d.donor))
@@ -51,7 +52,8 @@ def donors(request: Request) -> Response:
         who,
         "donors.html.j2",
         donors=ranked,
-        fair=fair,
+        fair={f.donor: f for f in shares},
+        baseline=agreed,
         reliable=reliable,
         year=date.today().year,
         figure=charts.donor_totals(ranked[:15]),
@@ -66,7 +68,7 @@ def donor(request: Request, code: str) -> Response:
         totals = {d.donor: d for d in analytics.donors(conn=conn, viewer=who.viewer)}
         if code not in totals:
             return refused(request, who, 404, f"No pledge of {code} is on record for you.")
-        fair = {f.donor: f for f in analytics.fair_share(conn=conn, viewer=who.viewer)}
+        agreed, shares = analytics.agreed_fair_share(conn=conn, viewer=who.viewer)
         kept = analytics.reliability(conn=conn, viewer=who.viewer)
         given = pledges.list_pledges(conn=conn, viewer=who.viewer, donor=code)
         items = {i.code: i for i in catalogue.list_items(conn=conn, viewer=who.viewer)}
@@ -77,7 +79,8 @@ def donor(request: Request, code: str) -> Response:
         "donor.html.j2",
         pooled=pooled,
         d=totals[code],
-        fair=fair.get(code),
+        fair=next((f for f in shares if f.donor == code), None),
+        baseline=agreed,
         reliable=next((r for r in kept.donors if r.key == code), None),
         pledges=given,
         items=items,
@@ -112,6 +115,51 @@ def fund_page(request: Request, code: str) -> Response:
         contributions=given,
         packages=packages,
         items=items,
+    )
+
+
+@router.get("/baselines", response_class=HTMLResponse)
+def baselines_page(request: Request) -> Response:
+    who = visit(request)
+    year = date.today().year
+    with store_of(request).read() as conn:
+        agreed = baselines.list_baselines(conn=conn, viewer=who.viewer)
+        now = {
+            b.code: baselines.report(conn=conn, viewer=who.viewer, code=b.code, years=[year]).years[
+                0
+            ]
+            for b in agreed
+            if year in b.years
+        }
+    return page(request, who, "baselines.html.j2", baselines=agreed, now=now, year=year)
+
+
+@router.get("/baselines/{code}", response_class=HTMLResponse)
+def baseline_page(
+    request: Request, code: str, year: Annotated[int | None, Query()] = None
+) -> Response:
+    who = visit(request)
+    with store_of(request).read() as conn:
+        try:
+            found = baselines.report(conn=conn, viewer=who.viewer, code=code)
+        except NotFound:
+            return refused(request, who, 404, f"There is no baseline {code}.")
+        names = {
+            p.code: p.name for p in participants.list_participants(conn=conn, viewer=who.viewer)
+        }
+    b = found.baseline
+    chosen = year if year in b.years else min(max(date.today().year, b.first_year), b.last_year)
+    shown = next(y for y in found.years if y.year == chosen)
+    return page(
+        request,
+        who,
+        "baseline.html.j2",
+        r=found,
+        b=b,
+        shown=shown,
+        names=names,
+        figure=charts.fair_shares(shown.donors[:15], names),
+        uses_charts=True,
     )
 
 

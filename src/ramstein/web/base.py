@@ -112,6 +112,7 @@ NAV = (
     ("/pledges", "Pledges"),
     ("/donors", "Donors"),
     ("/funds", "Funds"),
+    ("/baselines", "Baselines"),
     ("/coalitions", "Coalitions"),
     ("/meetings", "Meetings"),
     ("/matching", "Matching"),

@@ -10,7 +10,7 @@ from decimal import Decimal
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from ramstein.reports.analytics import AreaCoverage, DonorTotals
+from ramstein.reports.analytics import AreaCoverage, DonorTotals, FairShare
 from ramstein.reports.forecast import QuarterFigures
 
 LAYOUT = dict(
@@ -78,6 +78,32 @@ def donor_totals(donors: Sequence[DonorTotals]) -> str:
             go.Bar(
                 name="Delivered", x=names, y=[float(d.delivered_eur) for d in donors],
                 marker_color="#6aa84f",
+            ),
+        ]
+    )  # fmt: skip
+    fig.update_layout(**LAYOUT, barmode="group", yaxis=dict(title="EUR", tickformat=",.0f"))
+    return str(pio.to_json(fig, validate=False))
+
+
+def fair_shares(shares: Sequence[FairShare], names: dict[str, str]) -> str:
+    """Bars: each donor state's target beside what counts towards it, pooled funds stacked."""
+    labels = [names.get(f.donor, f.donor) for f in shares]
+    fig = go.Figure(
+        [
+            go.Bar(
+                name="Target", x=labels, y=[float(f.target_eur) for f in shares],
+                marker_color="#b7b7b7", offsetgroup="target",
+            ),
+            go.Bar(
+                name="Counted: pledges", x=labels,
+                y=[float(f.counted_eur - f.pooled_eur) for f in shares],
+                marker_color="#1f5f99", offsetgroup="counted",
+            ),
+            go.Bar(
+                name="Counted: through pooled funds", x=labels,
+                y=[float(f.pooled_eur) for f in shares],
+                base=[float(f.counted_eur - f.pooled_eur) for f in shares],
+                marker_color="#e69138", offsetgroup="counted",
             ),
         ]
     )  # fmt: skip

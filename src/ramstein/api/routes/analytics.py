@@ -29,6 +29,7 @@ from ramstein.api.schemas.analytics import (
     StopPublic,
 )
 from ramstein.api.schemas.common import CODE_PATTERN
+from ramstein.domain.baselines import CountingRules, PooledRule
 from ramstein.domain.pledges import PledgeSource
 from ramstein.reports.analytics import BILLION
 from ramstein.reports.forecast import Scenario, parse_stop
@@ -79,9 +80,16 @@ async def fair_share(
         Query(gt=0, lt=10**6, decimal_places=3, description="EUR bn a year; default 40."),
     ] = None,
     source: Annotated[list[PledgeSource] | None, Query(description="Sources that count.")] = None,
+    area: Annotated[
+        list[str] | None, Query(description="Capability areas that count (default: all).")
+    ] = None,
+    pooled: Annotated[
+        PooledRule | None, Query(description="How pooled contributions count (default: none).")
+    ] = None,
 ) -> Response:
-    """Each donor state's fair share of the annual baseline by GDP, what it pledged for the
-    year from the sources that count (all by default), and the gap."""
+    """Each donor state's fair share of an annual baseline by GDP, what counts towards it for
+    the year under the rules given (every source and area, no pooled contributions, by
+    default), and the gap: a what-if; `/api/v1/baselines` holds the agreed ones."""
     baseline = None if baseline_bn is None else baseline_bn * BILLION
     found = await read(
         store,
@@ -90,7 +98,7 @@ async def fair_share(
             viewer=viewer,
             year=year,
             baseline_eur=baseline,
-            sources=source,
+            rules=CountingRules.of(source, area, pooled),
         ),
     )
     return answer([FairSharePublic.model_validate(r) for r in found])

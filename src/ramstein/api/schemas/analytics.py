@@ -36,6 +36,7 @@ class FairSharePublic(_Figures):
     counted_eur: Decimal
     attainment: Decimal = Field(description="counted / target: 1 is the fair share exactly.")
     gap_eur: Decimal
+    pooled_eur: Decimal = Field(description="The part of counted_eur through pooled funds.")
 
 
 class ReliabilityPublic(_Figures):
