@@ -96,7 +96,7 @@ def test_the_package_is_valid_and_holds_only_public_records(
     tables = [r for r in meta["resources"] if r.get("profile") == "tabular-data-resource"]
     assert {r["name"] for r in tables} == {
         "needs", "pledges", "tranches", "deliveries", "contributions", "attributions",
-        "participants", "catalogue", "areas",
+        "participants", "catalogue", "areas", "pledge-years",
     }  # fmt: skip
 
     assert [(r["donor"], r["quantity"]) for r in rows(out, "pledges")] == [

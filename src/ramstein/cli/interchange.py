@@ -191,6 +191,8 @@ def _import_command(kind: str, what: str) -> None:
 _import_command("needs", "the recipient's needs")
 _import_command("pledges", "pledges and their tranches")
 _import_command("deliveries", "deliveries and their receipt")
+_import_command("pledge-years", "the years of multi-year pledges: amount and status")
+_import_command("contributions", "contributions to pooled funds and their status")
 
 
 # --- export -----------------------------------------------------------------------------

@@ -1,13 +1,17 @@
-"""The columns of the import files for needs, pledges and deliveries, found by their header.
+"""The columns of the import files (needs, pledges, the years of pledges, deliveries and
+pooled-fund contributions), found by their header.
 
 A header cell names a column by its name or one of its aliases, in any case, with spaces,
 hyphens or underscores (`Item type`, `item-type`, `ITEM_TYPE`). Columns marked `export_only`
 are written by `ramstein export` (so an export can be imported again unchanged) and skipped on
 import. A second line of HXL hashtags (`#org+funding`, ...) is skipped.
 
-Every row needs a `ref`: the sender's own id of the record, kept as its external reference, so
-importing the same file again finds the records it made and changes nothing. An exported
-record without one is found by its Ramstein `id`.
+Every row of needs, pledges and deliveries needs a `ref`: the sender's own id of the record,
+kept as its external reference, so importing the same file again finds the records it made and
+changes nothing. An exported record without one is found by its Ramstein `id`. A row of
+pledge years is one year of one pledge (found by the pledge's `pledge_ref` or `pledge_id`, as
+a delivery's pledge is); a contribution has no ref of its own and is found by its `id` or by
+what it records (`services.imports`).
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from decimal import Decimal
 from typing import TypeVar
 
 from ramstein.domain.errors import InvalidValue
+from ramstein.domain.funds import ContributionStatus
 from ramstein.domain.needs import NeedStatus, Priority
-from ramstein.domain.pledges import Money, PledgeSource, PledgeStatus, TrancheSpec
+from ramstein.domain.pledges import Money, PledgeSource, PledgeStatus, TrancheSpec, YearStatus
 from ramstein.domain.releasability import Label, Releasability
 from ramstein.interchange import cells
 from ramstein.interchange.cells import BadCell
@@ -128,7 +133,7 @@ PLEDGE_COLUMNS: tuple[Column, ...] = (
     Column("quantity", "How many units.", ("qty", "units", "number"), True, example="10000"),
     Column(
         "source",
-        "stocks (default), procurement or funding.",
+        "stocks (default), procurement, funding, training or logistics.",
         ("pledge_source", "funding_source"),
         choices=tuple(s.value for s in PledgeSource),
         example="stocks",
@@ -167,16 +172,23 @@ PLEDGE_COLUMNS: tuple[Column, ...] = (
     Column("version", "The record's version (written by export).", export_only=True),
 )
 
+_PLEDGE_ID = Column("pledge_id", "Ramstein's number of the pledge.", ("pledge",))
+
+
+def _pledge_ref(what: str) -> Column:
+    return Column(
+        "pledge_ref",
+        f"The `ref` of the pledge {what} (or give `pledge_id`).",
+        ("pledge_external_ref", "pledge_reference"),
+        example="MOD-2027-0042",
+    )
+
+
 DELIVERY_COLUMNS: tuple[Column, ...] = (
     _REF,
     _ID,
-    Column(
-        "pledge_ref",
-        "The `ref` of the pledge delivered against (or give `pledge_id`).",
-        ("pledge_external_ref", "pledge_reference"),
-        example="MOD-2027-0042",
-    ),
-    Column("pledge_id", "Ramstein's number of the pledge.", ("pledge",)),
+    _pledge_ref("delivered against"),
+    _PLEDGE_ID,
     Column("tranche", "The tranche delivered against (default 1).", ("tranche_number",)),
     Column("quantity", "How many units were dispatched.", ("qty", "units"), True, (), "2000"),
     Column(
@@ -199,6 +211,97 @@ DELIVERY_COLUMNS: tuple[Column, ...] = (
     Column("status", "dispatched or received (written by export).", export_only=True),
     Column("releasability", "The pledge's label (written by export).", export_only=True),
     Column("releasable_to", "The pledge's named participants (export).", export_only=True),
+    Column("version", "The record's version (written by export).", export_only=True),
+)
+
+PLEDGE_YEAR_COLUMNS: tuple[Column, ...] = (
+    _pledge_ref("whose year it is"),
+    _PLEDGE_ID,
+    Column("donor", "The pledge's donor (written by export).", export_only=True),
+    Column(
+        "year",
+        "A year the pledge covers (one row a year).",
+        ("budget_year", "fiscal_year"),
+        True,
+        example="2027",
+    ),
+    Column(
+        "amount_eur",
+        "The year's amount in EUR; required the first time a year is planned (default: as "
+        "planned). The years not cancelled may not add up to more than the pledge is worth.",
+        ("amount", "eur", "year_amount"),
+        example="1500000",
+    ),
+    Column(
+        "status",
+        "indicative (default for a new year), committed, delivered or cancelled (default: "
+        "as planned).",
+        ("year_status",),
+        choices=tuple(s.value for s in YearStatus),
+        example="committed",
+    ),
+    Column("releasability", "The pledge's label (written by export).", export_only=True),
+    Column("releasable_to", "The pledge's named participants (export).", export_only=True),
+)
+
+CONTRIBUTION_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "id",
+        "Ramstein's number of the contribution (written by export); without it a row is "
+        "found by its fund, contributor, date, amount and currency.",
+    ),
+    Column(
+        "fund",
+        "The pooled fund's code (a participant of kind fund).",
+        ("fund_code", "pooled_fund"),
+        True,
+        example="PF",
+    ),
+    Column(
+        "contributor",
+        "The code of the state or organisation contributing.",
+        ("contributor_code", "donor", "country"),
+        True,
+        example="DEU",
+    ),
+    Column(
+        "amount",
+        "The amount, in `currency` (more than 0).",
+        ("value", "value_amount"),
+        True,
+        example="1000000",
+    ),
+    Column("currency", "ISO 4217 code of the amount (default EUR).", ("ccy",), example="EUR"),
+    Column(
+        "eur_rate",
+        "EUR per unit of `currency` (or give --rate CUR=RATE to the import).",
+        ("rate", "exchange_rate", "fx_rate"),
+    ),
+    Column("value_eur", "The amount in EUR (written by export).", ("eur_value",), export_only=True),
+    Column(
+        "on",
+        "The date it was pledged to the fund (default: the day of the import).",
+        ("pledged_on", "date", "contributed_on"),
+        example="2027-01-15",
+    ),
+    Column(
+        "status",
+        "pledged (default), paid or cancelled.",
+        ("contribution_status",),
+        choices=tuple(s.value for s in ContributionStatus),
+    ),
+    Column(
+        "status_on",
+        "The date it was paid or cancelled (default: the day of the import).",
+        ("paid_on", "cancelled_on", "status_date"),
+    ),
+    Column(
+        "reason",
+        "Why it was cancelled: required when a row cancels it.",
+        ("cancel_reason", "cancellation_reason"),
+    ),
+    Column("note", "A note on the contribution.", ("notes", "comment")),
+    *_label_columns(),
     Column("version", "The record's version (written by export).", export_only=True),
 )
 
@@ -255,7 +358,33 @@ class DeliveryRow:
     discrepancy: str
 
 
-ImportRow = NeedRow | PledgeRow | DeliveryRow
+@dataclass(frozen=True, slots=True)
+class PledgeYearRow:
+    line: int
+    pledge_ref: str | None
+    pledge_id: int | None
+    year: int
+    amount_eur: Decimal | None
+    status: YearStatus | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContributionRow:
+    line: int
+    id: int | None
+    fund: str
+    contributor: str
+    amount: Money
+    """The amount in its currency, with its rate."""
+    on: date | None
+    status: ContributionStatus | None
+    status_on: date | None
+    reason: str
+    note: str
+    label: Label
+
+
+ImportRow = NeedRow | PledgeRow | DeliveryRow | PledgeYearRow | ContributionRow
 
 
 @dataclass(slots=True)
@@ -327,13 +456,15 @@ def _upper_code(cell: Cell) -> str:
     return cells.code(cell, upper=True)
 
 
-def _money(c: _Cells, rates: Mapping[str, Decimal]) -> Money | None:
-    value = c.get("value", cells.amount)
+def _money(c: _Cells, rates: Mapping[str, Decimal], column: str = "value") -> Money | None:
+    """The money in `column`, `currency` and `eur_rate` (or `rates`); None if there is none
+    or it cannot be read (then noted)."""
+    value = c.get(column, cells.amount)
     currency = c.text("currency").upper() or "EUR"
     rate = c.get("eur_rate", lambda x: cells.amount(x, places=8))
     if value is None:
-        if not c.text("value") and (c.text("currency") or c.text("eur_rate")):
-            c.fail("value", "a currency or rate is given without a value")
+        if not c.text(column) and (c.text("currency") or c.text("eur_rate")):
+            c.fail(column, "a currency or rate is given without a value")
         return None
     if not re.fullmatch(r"[A-Z]{3}", currency):
         c.fail("currency", "an ISO 4217 code such as EUR or USD")
@@ -392,11 +523,17 @@ def _pledge(c: _Cells, rates: Mapping[str, Decimal]) -> PledgeRow:
     )
 
 
-def _delivery(c: _Cells, rates: Mapping[str, Decimal]) -> DeliveryRow:
+def _pledge_of(c: _Cells) -> tuple[str | None, int | None]:
+    """The pledge a row names: by its `pledge_ref`, or by its `pledge_id`."""
     pledge_ref = c.text("pledge_ref") or None
     pledge_id = c.get("pledge_id", _record_id)
     if pledge_ref is None and pledge_id is None and cells.is_empty(c.raw("pledge_id")):
         c.fail("pledge_ref", "required (or give pledge_id)")
+    return pledge_ref, pledge_id
+
+
+def _delivery(c: _Cells, rates: Mapping[str, Decimal]) -> DeliveryRow:
+    pledge_ref, pledge_id = _pledge_of(c)
     return DeliveryRow(
         line=c.line,
         ref=_ref(c),
@@ -413,10 +550,51 @@ def _delivery(c: _Cells, rates: Mapping[str, Decimal]) -> DeliveryRow:
     )
 
 
+def _year(cell: Cell) -> int:
+    year = cells.whole(cell, what="a year such as 2027", maximum=9999)
+    if year < 1000:
+        raise BadCell("a year such as 2027")
+    return year
+
+
+def _pledge_year(c: _Cells, rates: Mapping[str, Decimal]) -> PledgeYearRow:
+    pledge_ref, pledge_id = _pledge_of(c)
+    return PledgeYearRow(
+        line=c.line,
+        pledge_ref=pledge_ref,
+        pledge_id=pledge_id,
+        year=c.need("year", _year),
+        amount_eur=c.get("amount_eur", cells.amount),
+        status=c.get("status", lambda x: cells.choice(YearStatus, x)),
+    )
+
+
+def _contribution(c: _Cells, rates: Mapping[str, Decimal]) -> ContributionRow:
+    amount = None
+    if cells.is_empty(c.raw("amount")):
+        c.fail("amount", "required")
+    else:
+        amount = _money(c, rates, "amount")
+    return ContributionRow(
+        line=c.line,
+        id=c.get("id", _record_id),
+        fund=c.need("fund", _upper_code),
+        contributor=c.need("contributor", _upper_code),
+        amount=amount,  # type: ignore[arg-type]  # None only in a row that is refused
+        on=c.get("on", cells.day),
+        status=c.get("status", lambda x: cells.choice(ContributionStatus, x)),
+        status_on=c.get("status_on", cells.day),
+        reason=c.text("reason"),
+        note=c.text("note"),
+        label=_label(c),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Layout:
     kind: str
-    """needs, pledges or deliveries: also the sheet a workbook keeps them in."""
+    """needs, pledges, pledge-years, deliveries or contributions: also the sheet a workbook
+    keeps them in."""
     columns: tuple[Column, ...]
     parse: Callable[[_Cells, Mapping[str, Decimal]], ImportRow]
 
@@ -427,8 +605,12 @@ class Layout:
 LAYOUTS: dict[str, Layout] = {
     "needs": Layout("needs", NEED_COLUMNS, _need),
     "pledges": Layout("pledges", PLEDGE_COLUMNS, _pledge),
+    "pledge-years": Layout("pledge-years", PLEDGE_YEAR_COLUMNS, _pledge_year),
     "deliveries": Layout("deliveries", DELIVERY_COLUMNS, _delivery),
+    "contributions": Layout("contributions", CONTRIBUTION_COLUMNS, _contribution),
 }
+"""Every import, by kind; a file of pledge years (or deliveries) names pledges, so it is
+imported after the pledges it names."""
 
 
 def normal(header: str) -> str:

@@ -1,8 +1,9 @@
 """Every list as a table, and tables as CSV, XLSX or JSON.
 
-The needs, pledges and deliveries tables have the columns of their import layouts
-(`interchange.layouts`), so an exported file imports again unchanged; the reference lists
-(participants, catalogue, areas) are for reading. Cells are plain values: text, whole numbers,
+The needs, pledges, pledge-years, deliveries and contributions tables have the columns of
+their import layouts (`interchange.layouts`), so an exported file imports again unchanged; the
+tranches, the attributions and the reference lists (participants, catalogue, areas) are for
+reading. Cells are plain values: text, whole numbers,
 decimals, dates or nothing; CSV writes decimals exactly and dates as ISO text, XLSX writes
 numbers and dates as Excel numbers and dates (a decimal a float cannot hold exactly is written
 as text), JSON writes decimals as strings.
@@ -27,7 +28,13 @@ from ramstein.domain.deliveries import Delivery
 from ramstein.domain.needs import Need
 from ramstein.domain.pledges import Pledge
 from ramstein.domain.releasability import Label
-from ramstein.interchange.layouts import DELIVERY_COLUMNS, NEED_COLUMNS, PLEDGE_COLUMNS
+from ramstein.interchange.layouts import (
+    CONTRIBUTION_COLUMNS,
+    DELIVERY_COLUMNS,
+    NEED_COLUMNS,
+    PLEDGE_COLUMNS,
+    PLEDGE_YEAR_COLUMNS,
+)
 from ramstein.interchange.records import Records
 
 Value = str | int | Decimal | date | None
@@ -157,6 +164,27 @@ def _tranches(r: Records) -> Table:
     return _table("tranches", (*columns, "expected_on", "promised_on", "delivered"), rows)
 
 
+def _pledge_years(r: Records) -> Table:
+    """Each planned year of each pledge: its amount in EUR and how firm it is."""
+    rows: list[dict[str, Value]] = []
+    for p in sorted(r.pledges, key=lambda p: p.id):
+        level, named = _label(p.label)
+        rows += [
+            {
+                "pledge_ref": p.external_ref,
+                "pledge_id": p.id,
+                "donor": p.donor,
+                "year": y.year,
+                "amount_eur": y.amount_eur,
+                "status": y.status.value,
+                "releasability": level,
+                "releasable_to": named,
+            }
+            for y in sorted(p.year_plans, key=lambda y: y.year)
+        ]
+    return _table("pledge-years", [c.name for c in PLEDGE_YEAR_COLUMNS], rows)
+
+
 def _participants(r: Records) -> Table:
     rows = [
         {
@@ -222,9 +250,7 @@ def _contributions(r: Records) -> Table:
                 "version": c.version,
             }
         )
-    columns = ("id", "fund", "contributor", "amount", "currency", "eur_rate", "value_eur", "on")
-    rest = ("status", "status_on", "reason", "note", "releasability", "releasable_to", "version")
-    return _table("contributions", (*columns, *rest), rows)
+    return _table("contributions", [column.name for column in CONTRIBUTION_COLUMNS], rows)
 
 
 def _attributions(r: Records) -> Table:
@@ -253,6 +279,7 @@ LISTS: dict[str, Callable[[Records], Table]] = {
     "needs": _needs,
     "pledges": _pledges,
     "tranches": _tranches,
+    "pledge-years": _pledge_years,
     "deliveries": _deliveries,
     "contributions": _contributions,
     "attributions": _attributions,

@@ -1,4 +1,5 @@
-"""Importing needs, pledges and deliveries from a spreadsheet: all rows, or none.
+"""Importing needs, pledges, the years of pledges, deliveries and pooled-fund contributions
+from a spreadsheet: all rows, or none.
 
 `import_file` reads the file (`interchange.sheets`), types every cell (`interchange.layouts`),
 then applies each row in one write transaction through the normal commands, so every change
@@ -8,7 +9,14 @@ is an event in the log like any other:
 - a row that matches a record and says the same changes nothing (importing a file twice
   appends nothing the second time);
 - a row that says something else becomes the commands that make it so (a revision, a status
-  change, a tranche scheduled or moved, a receipt confirmed), each logged.
+  change, a tranche scheduled or moved, a year re-planned, a receipt confirmed), each logged.
+
+A row of pledge years is one year of the pledge its `pledge_ref` (or `pledge_id`) names: the
+first row for a year plans it, a later one re-plans it. The rows that lower what a pledge's
+years add up to are applied first, so that a file moving money from one year to another fits
+the pledge's worth at every step. A contribution has no ref: a row is the contribution its
+`id` names (when that is the same fund's and contributor's), else the first one of the same
+fund, contributor, date, amount and currency that no other row of the file is, else a new one.
 
 A column the file does not have leaves that field of an existing record as it is. Any bad row
 (a cell that cannot be read, an unknown code, a change the rules refuse) is reported with its
@@ -21,7 +29,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,24 +40,35 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ramstein.domain.deliveries import Delivery, DeliveryStatus
-from ramstein.domain.errors import DomainError, InvalidValue, NotFound, NotPermitted
+from ramstein.domain.errors import (
+    DomainError,
+    IllegalTransition,
+    InactiveParticipant,
+    InvalidValue,
+    NotFound,
+    NotPermitted,
+    QuantityExceeded,
+)
+from ramstein.domain.funds import ContributionStatus, FundContribution, fund_label
 from ramstein.domain.needs import Need, NeedStatus
-from ramstein.domain.participants import ParticipantKind
-from ramstein.domain.pledges import Pledge, PledgeStatus
-from ramstein.domain.releasability import Principal, Role
+from ramstein.domain.participants import Participant, ParticipantKind
+from ramstein.domain.pledges import OPEN_STATUSES, Money, Pledge, PledgeStatus, YearStatus
+from ramstein.domain.releasability import Label, Principal, Role
 from ramstein.interchange.layouts import (
     LAYOUTS,
     BadRows,
+    ContributionRow,
     DeliveryRow,
     ImportRow,
     NeedRow,
     PledgeRow,
+    PledgeYearRow,
     cell_text,
     parse,
     present_columns,
 )
 from ramstein.interchange.sheets import Problem, read_sheet
-from ramstein.services import deliveries, needs, pledges
+from ramstein.services import deliveries, funds, needs, participants, pledges
 from ramstein.store import tables as t
 from ramstein.store.engine import Store
 from ramstein.store.uow import UnitOfWork
@@ -114,6 +133,8 @@ class _DryRun(Exception):
 
 
 KINDS = tuple(LAYOUTS)
+_WithRef = NeedRow | PledgeRow | DeliveryRow
+"""The rows that name their record by its ref (or id)."""
 CHUNK = 500
 """Rows applied in one savepoint while they are good (a savepoint per row costs a third;
 chunks of 500 rows import a tenth faster than chunks of 100, `bench/interchange.py`)."""
@@ -123,11 +144,16 @@ _NOT_FOUND = {
     "pledges": {"participant": "donor", "item type": "item_type", "meeting": "meeting",
                 "pledge": "id"},
     "deliveries": {"pledge": "pledge_id", "delivery": "id"},
+    "pledge-years": {"pledge": "pledge_id"},
+    "contributions": {"contribution": "id", "participant": "releasable_to"},
 }  # fmt: skip
 """The column of a record a row names that does not exist, by what the domain calls it."""
-_QUANTITY_COLUMN = {"needs": "quantity", "pledges": "tranches", "deliveries": "quantity"}
+_QUANTITY_COLUMN = {"needs": "quantity", "pledges": "tranches", "deliveries": "quantity",
+                    "pledge-years": "amount_eur", "contributions": "amount"}  # fmt: skip
 """The column of a new record's quantity that its parent (or its tranches) cannot hold."""
 _REASON_COLUMN = {"needs": "withdraw_reason", "pledges": "cancel_reason"}
+_CONTRIBUTION_COLUMN_OF = {"value": "amount", "label": "releasability", "named": "releasable_to"}
+"""The import column of a field a refusal of a contribution names, where the names differ."""
 _COLUMN_OF = {
     "expected_on": "tranches",
     "eur_rate": "eur_rate",
@@ -207,16 +233,20 @@ class _Importer:
             "needs": self._need,
             "pledges": self._pledge,
             "deliveries": self._delivery,
+            "pledge-years": self._pledge_year,
+            "contributions": self._contribution,
         }
         apply = appliers[self.kind]
         self._preload(typed)
+        if self.kind == "pledge-years":
+            typed = self._lowering_first(typed)
         for start in range(0, len(typed), CHUNK):
             chunk = typed[start : start + CHUNK]
             done += self._chunk(chunk, apply)
             n = start + len(chunk)
             if self.progress is not None and (n // step > start // step or n == self.total):
                 self.progress(n, self.total)
-        return done
+        return sorted(done, key=lambda c: c.line)
 
     def _chunk(self, chunk: Sequence[ImportRow], apply: Callable[[Any], Change]) -> list[Change]:
         keys = [self._key(row) for row in chunk]
@@ -239,6 +269,11 @@ class _Importer:
 
     @staticmethod
     def _key(row: ImportRow) -> str | None:
+        """What a row is about, which no other row of the file may be: its record's ref (or
+        id). A pledge's year and a contribution are found before the rows are applied, and
+        a row about the same one as an earlier row is refused then (`_preload`)."""
+        if isinstance(row, PledgeYearRow | ContributionRow):
+            return f"line {row.line}"
         return row.ref or (f"#{row.id}" if row.id is not None else None)
 
     def _one(self, row: Any, key: str | None, apply: Callable[[Any], Change]) -> Change | None:
@@ -285,15 +320,29 @@ class _Importer:
     # -- finding what a row refers to --------------------------------------------------
 
     def _preload(self, typed: Sequence[ImportRow]) -> None:
-        table = {"needs": t.needs, "pledges": t.pledges, "deliveries": t.deliveries}[self.kind]
-        self.by_ref = _ids_by_ref(self.uow.conn, table, [r.ref for r in typed if r.ref])
-        if self.kind == "deliveries":
-            wanted = [r.pledge_ref for r in typed if isinstance(r, DeliveryRow) and r.pledge_ref]
+        tables = {"needs": t.needs, "pledges": t.pledges, "deliveries": t.deliveries}
+        self.by_ref: dict[str, tuple[int, str]] = {}
+        self.pledge_by_ref: dict[str, int] = {}
+        self.contribution_of: dict[int, FundContribution] = {}
+        self.refused_rows: dict[int, _RowError] = {}  # found bad before they are applied
+        if self.kind in tables:
+            refs = [r.ref for r in typed if isinstance(r, _WithRef)]
+            self.by_ref = _ids_by_ref(self.uow.conn, tables[self.kind], [r for r in refs if r])
+        if self.kind in ("deliveries", "pledge-years"):
+            wanted = [
+                r.pledge_ref
+                for r in typed
+                if isinstance(r, DeliveryRow | PledgeYearRow) and r.pledge_ref
+            ]
             self.pledge_by_ref = {
                 ref: id for ref, (id, _) in _ids_by_ref(self.uow.conn, t.pledges, wanted).items()
             }
+        if self.kind == "pledge-years":
+            self._find_repeated_years([r for r in typed if isinstance(r, PledgeYearRow)])
+        if self.kind == "contributions":
+            self._find_contributions([r for r in typed if isinstance(r, ContributionRow)])
 
-    def _existing_id(self, row: ImportRow, owner: str | None) -> int | None:
+    def _existing_id(self, row: _WithRef, owner: str | None) -> int | None:
         """The record the row's ref (or id) names; a ref `owner` did not give is refused.
 
         A ref is one sender's id of one record, unique in the coalition: a row whose ref
@@ -638,7 +687,7 @@ class _Importer:
         self._receipt(row, made)
         return Change(row.line, row.ref or "", Action.CREATE, made.id)
 
-    def _pledge_of(self, row: DeliveryRow) -> int:
+    def _pledge_of(self, row: DeliveryRow | PledgeYearRow) -> int:
         if row.pledge_ref is not None:
             found = self.pledge_by_ref.get(row.pledge_ref)
             if found is None:
@@ -679,6 +728,252 @@ class _Importer:
         )
         return True
 
+    # -- the years of pledges ------------------------------------------------------------
+
+    def _year_pledge_id(self, row: PledgeYearRow) -> int | None:
+        """The pledge a row of years names, where it can be found (else None)."""
+        if row.pledge_ref is not None:
+            return self.pledge_by_ref.get(row.pledge_ref)
+        return row.pledge_id
+
+    def _find_repeated_years(self, typed: Sequence[PledgeYearRow]) -> None:
+        """Refuse each row about the same pledge and year as an earlier row of the file."""
+        first: dict[tuple[object, int], int] = {}
+        for row in typed:
+            pledge = self._year_pledge_id(row)
+            key = (pledge if pledge is not None else row.pledge_ref, row.year)
+            if key in first:
+                self.refused_rows[row.line] = _RowError(
+                    "year", str(row.year), f"the same pledge and year as line {first[key]}"
+                )
+            else:
+                first[key] = row.line
+
+    def _lowering_first(self, typed: Sequence[ImportRow]) -> list[ImportRow]:
+        """The rows in the order they are applied: those that lower what their pledge's years
+        add up to, then those that leave it as it is, then those that raise it (each group in
+        the file's order), so that every step fits the pledge's worth."""
+        found: dict[int, Pledge] = {}
+        named = {self._year_pledge_id(r) for r in typed if isinstance(r, PledgeYearRow)}
+        for pledge_id in sorted(p for p in named if p is not None):
+            with suppress(NotFound):  # reported when the row is applied
+                found[pledge_id] = pledges.get_pledge(
+                    conn=self.uow.conn, viewer=self.actor, pledge_id=pledge_id
+                )
+
+        def rise(row: ImportRow) -> int:
+            assert isinstance(row, PledgeYearRow)
+            pledge = found.get(self._year_pledge_id(row) or 0)
+            before = pledge.year_plan(row.year) if pledge is not None else None
+            now = _counted(before.amount_eur, before.status) if before else Decimal(0)
+            amount = row.amount_eur if row.amount_eur is not None else now
+            status = row.status or (before.status if before else YearStatus.INDICATIVE)
+            change = _counted(amount, status) - now
+            return (change > 0) - (change < 0)
+
+        return sorted(typed, key=lambda row: (rise(row), row.line))
+
+    def _pledge_year(self, row: PledgeYearRow) -> Change:
+        if row.line in self.refused_rows:
+            raise self.refused_rows[row.line]
+        pledge_id = self._pledge_of(row)
+        pledge_column = "pledge_ref" if row.pledge_ref is not None else "pledge_id"
+        with self._refused(row, lambda _: pledge_column):
+            pledge = pledges.get_pledge(conn=self.uow.conn, viewer=self.actor, pledge_id=pledge_id)
+        before = pledge.year_plan(row.year)
+        amount = row.amount_eur
+        if amount is None:
+            if before is None:
+                raise _RowError(
+                    "amount_eur", "", f"required: {row.year} of pledge {pledge.id} is not planned"
+                )
+            amount = before.amount_eur
+        status = row.status or (before.status if before else YearStatus.INDICATIVE)
+        changed = []
+        if before is not None and amount != before.amount_eur:
+            changed.append("amount_eur")
+        if before is not None and status is not before.status:
+            changed.append("status")
+        if before is not None and not changed:
+            return self._change(row, pledge.id, changed)
+        if pledge.status not in OPEN_STATUSES:
+            raise _RowError(
+                pledge_column,
+                self.text(row.line, pledge_column),
+                f"pledge {pledge.id} is {pledge.status.value}; the years of a pledge that is no "
+                "longer open cannot change",
+            )
+        about = "amount_eur" if changed == ["amount_eur"] else "status"
+
+        def column_of(error: DomainError) -> str:
+            if isinstance(error, InvalidValue) and error.field in ("year", "amount_eur"):
+                return error.field
+            if isinstance(error, QuantityExceeded):
+                return "amount_eur"
+            if isinstance(error, NotPermitted | NotFound):
+                return pledge_column
+            return "status" if isinstance(error, IllegalTransition) else about
+
+        with self._refused(row, column_of):
+            for step in _year_steps(before.status if before else None, status):
+                pledges.plan_year(
+                    uow=self.uow,
+                    actor=self.actor,
+                    pledge_id=pledge.id,
+                    year=row.year,
+                    amount_eur=amount,
+                    status=step,
+                )
+        if before is None:
+            return Change(row.line, _shown(row, pledge.id), Action.CREATE, pledge.id)
+        return self._change(row, pledge.id, changed)
+
+    # -- contributions -----------------------------------------------------------------
+
+    def _find_contributions(self, typed: Sequence[ContributionRow]) -> None:
+        """The contribution each row is (`contribution_of`, by line; a new one is not there):
+        the one its `id` names, else the first of the same terms that no other row is."""
+        conn = self.uow.conn
+        self.participants: dict[str, Participant] = {
+            p.code: p for p in participants.list_participants(conn=conn, viewer=self.actor)
+        }
+        existing = {
+            c.id: c
+            for fund in sorted({r.fund for r in typed})
+            for c in funds.list_contributions(conn=conn, viewer=self.actor, fund=fund)
+        }
+        taken: dict[int, int] = {}  # contribution id: the line that is it
+        for row in typed:
+            found = existing.get(row.id) if row.id is not None else None
+            if found is None:
+                continue  # no id, or another database's: found by its terms below
+            if (found.fund, found.contributor) != (row.fund, row.contributor):
+                self.refused_rows[row.line] = _RowError(
+                    "id",
+                    str(row.id),
+                    f"contribution {found.id} is {found.contributor}'s to {found.fund}; a "
+                    "contribution's fund and contributor cannot change (cancel it, and record "
+                    "the new one in a row without an id)",
+                )
+            elif found.id in taken:
+                self.refused_rows[row.line] = _RowError(
+                    "id", str(row.id), f"the same contribution as line {taken[found.id]}"
+                )
+            else:
+                taken[found.id] = row.line
+                self.contribution_of[row.line] = found
+        alike: dict[tuple[object, ...], list[FundContribution]] = {}
+        for c in sorted(existing.values(), key=lambda c: c.id):
+            if c.id not in taken:
+                alike.setdefault(_terms(c.fund, c.contributor, c.on, c.value), []).append(c)
+        today = self.uow.today()
+        for row in typed:
+            if row.line in self.contribution_of or row.line in self.refused_rows:
+                continue
+            same = alike.get(_terms(row.fund, row.contributor, row.on or today, row.amount))
+            if same:
+                self.contribution_of[row.line] = same.pop(0)
+
+    def _contribution_column(self, row: ContributionRow, error: DomainError) -> str:
+        if isinstance(error, InvalidValue):
+            field = error.field.split(".")[0]
+            return _CONTRIBUTION_COLUMN_OF.get(field, field)
+        if isinstance(error, IllegalTransition):
+            return "status"
+        if isinstance(error, NotFound):
+            return _NOT_FOUND["contributions"].get(error.kind, "id")
+        if isinstance(error, InactiveParticipant) and not self.participants[row.fund].is_active:
+            return "fund"
+        return "contributor"  # who may record it, or contribute
+
+    def _contribution(self, row: ContributionRow) -> Change:
+        if row.line in self.refused_rows:
+            raise self.refused_rows[row.line]
+        for column in ("fund", "contributor"):
+            code = getattr(row, column)
+            if code not in self.participants:
+                raise _RowError(column, code, str(NotFound("participant", code)))
+        found = self.contribution_of.get(row.line)
+        with self._refused(row, lambda error: self._contribution_column(row, error)):
+            if found is None:
+                made = funds.record_contribution(
+                    uow=self.uow,
+                    actor=self.actor,
+                    fund=row.fund,
+                    contributor=row.contributor,
+                    value=row.amount,
+                    on=row.on,
+                    label=row.label,
+                    note=row.note,
+                )
+                if row.status not in (None, ContributionStatus.PLEDGED):
+                    self._contribution_status(row, made)
+                return Change(row.line, _shown(row, made.id), Action.CREATE, made.id)
+            self._same_contribution(row, found)
+            changed = ["status"] if self._contribution_status(row, found) else []
+        return self._change(row, found.id, changed)
+
+    def _same_contribution(self, row: ContributionRow, found: FundContribution) -> None:
+        """Refuse a row that says otherwise than the contribution recorded: it cannot change."""
+        checks: list[tuple[str, object, object]] = [
+            ("amount", row.amount.amount, found.value.amount),
+            ("currency", row.amount.currency, found.value.currency),
+        ]
+        if self._has("eur_rate"):
+            checks.append(("eur_rate", row.amount.eur_rate, found.value.eur_rate))
+        if row.on is not None:
+            checks.append(("on", row.on, found.on))
+        if self._has("note"):
+            checks.append(("note", row.note, found.note))
+        label = fund_label(row.label, found.fund)
+        if self._has("releasability", "releasable_to") and label != found.label:
+            checks.append(("releasability", _label_text(label), _label_text(found.label)))
+        for column, wanted, now in checks:
+            if wanted != now:
+                raise _RowError(
+                    column,
+                    self.text(row.line, column),
+                    f"contribution {found.id} was recorded with {column.replace('_', ' ')} "
+                    f"{now or 'empty'}; a recorded contribution cannot change (cancel it with a "
+                    "reason, and record a new one)",
+                )
+
+    def _contribution_status(self, row: ContributionRow, found: FundContribution) -> bool:
+        """Move the contribution to the row's status (on `status_on`, default today); False
+        if it is there."""
+        wanted = row.status
+        if wanted is None or wanted is found.status:
+            if wanted in (ContributionStatus.PAID, ContributionStatus.CANCELLED):
+                self._same_status(row, found)
+            return False
+        try:
+            funds.change_contribution_status(
+                uow=self.uow,
+                actor=self.actor,
+                contribution_id=found.id,
+                status=wanted,
+                on=row.status_on,
+                reason=row.reason if wanted is ContributionStatus.CANCELLED else "",
+            )
+        except InvalidValue as error:
+            if error.field != "on":
+                raise
+            raise _RowError("status_on", self.text(row.line, "status_on"), str(error)) from None
+        return True
+
+    def _same_status(self, row: ContributionRow, found: FundContribution) -> None:
+        became = f"contribution {found.id} became {found.status.value} on {found.status_on}"
+        if row.status_on is not None and row.status_on != found.status_on:
+            raise _RowError(
+                "status_on",
+                self.text(row.line, "status_on"),
+                f"{became}; the date cannot change",
+            )
+        if found.status is ContributionStatus.CANCELLED and row.reason not in ("", found.reason):
+            raise _RowError(
+                "reason", row.reason, f"{became} ({found.reason}); the reason cannot change"
+            )
+
     # -- common ------------------------------------------------------------------------
 
     def _has(self, *columns: str) -> bool:
@@ -689,7 +984,16 @@ class _Importer:
 
     def _change(self, row: ImportRow, record: int, changed: Sequence[str]) -> Change:
         action = Action.UPDATE if changed else Action.UNCHANGED
-        return Change(row.line, row.ref or f"#{record}", action, record, tuple(changed))
+        return Change(row.line, _shown(row, record), action, record, tuple(changed))
+
+    @contextmanager
+    def _refused(self, row: ImportRow, column_of: Callable[[DomainError], str]) -> Iterator[None]:
+        """Report a command's refusal in the column `column_of` finds for it."""
+        try:
+            yield
+        except DomainError as error:
+            column = column_of(error)
+            raise _RowError(column, self.text(row.line, column), str(error)) from None
 
 
 @dataclass
@@ -697,6 +1001,41 @@ class _RowError(Exception):
     column: str
     value: str
     reason: str
+
+
+def _shown(row: ImportRow, record: int) -> str:
+    """How the report names a row's record: its ref, else `#id`; a pledge's year `ref/year`."""
+    if isinstance(row, PledgeYearRow):
+        return f"{row.pledge_ref or f'#{record}'}/{row.year}"
+    if isinstance(row, ContributionRow):
+        return f"#{record}"
+    return row.ref or f"#{record}"
+
+
+def _year_steps(before: YearStatus | None, wanted: YearStatus) -> list[YearStatus]:
+    """The statuses a year takes on its way to `wanted`: a year is first planned indicative or
+    committed (so a new cancelled year is planned, then cancelled, and a new delivered one
+    committed, then delivered), and is committed before it is delivered."""
+    if before is None and wanted is YearStatus.CANCELLED:
+        return [YearStatus.INDICATIVE, wanted]
+    if before in (None, YearStatus.INDICATIVE) and wanted is YearStatus.DELIVERED:
+        return [YearStatus.COMMITTED, wanted]
+    return [wanted]
+
+
+def _counted(amount: Decimal, status: YearStatus) -> Decimal:
+    """What a year adds to its pledge's total: nothing once cancelled."""
+    return Decimal(0) if status is YearStatus.CANCELLED else amount
+
+
+def _terms(fund: str, contributor: str, on: date, value: Money) -> tuple[object, ...]:
+    """What a contribution records, by which a row without an id finds it."""
+    return (fund, contributor, on, value.amount, value.currency)
+
+
+def _label_text(label: Label) -> str:
+    named = " ".join(sorted(label.named))
+    return f"{label.level.value} to {named}" if named else label.level.value
 
 
 def _ids_by_ref(

@@ -37,6 +37,8 @@ EXAMPLE_FILES = {
     "pledges": b"ref,item_type,quantity,value,currency,eur_rate,tranches\r\n"
     b"PKG-7-001,155mm-shell,1000,3250000,USD,0.9215,600@2027-03-31; 400@2027-06-30\r\n",
     "deliveries": b"ref,pledge_ref,tranche,quantity,dispatched_on,received_quantity\r\n",
+    "pledge-years": b"pledge_ref,year,amount_eur,status\r\n",
+    "contributions": b"fund,contributor,amount,currency,eur_rate,on,status,status_on,reason\r\n",
 }
 """Each import's documented example (the deliveries' names no pledge: a header only)."""
 
@@ -109,6 +111,8 @@ IMPORTERS = {
     "needs": RECIPIENT,
     "pledges": DONORS,
     "deliveries": (*DONORS, *RECIPIENT),
+    "pledge-years": DONORS,
+    "contributions": DONORS,
 }
 """Who may import each kind (each row is then checked like the command it becomes)."""
 
