@@ -36,10 +36,13 @@ HISTORY = {
     "NeedStatusChanged",
     "PledgeAnnounced",
     "PledgeStatusChanged",
+    "PledgeYearPlanned",
     "TrancheScheduled",
     "TrancheRevised",
     "DeliveryRecorded",
     "ReceiptConfirmed",
+    "ContributionRecorded",
+    "ContributionStatusChanged",
     "HostKeyIntroduced",
 }
 

@@ -13,7 +13,7 @@ from ramstein.demo.timeline import Step
 from ramstein.domain.errors import InvalidValue
 from ramstein.domain.participants import ParticipantKind, ParticipantStatus
 from ramstein.domain.releasability import Principal, Releasability, Role
-from ramstein.services import chair, maintenance, needs, participants, pledges, users
+from ramstein.services import chair, funds, maintenance, needs, participants, pledges, users
 from ramstein.store.engine import Store
 
 DEFAULT_SEED = 2022
@@ -39,6 +39,8 @@ class DemoSummary:
     pledges: int
     tranches: int
     deliveries: int
+    contributions: int
+    """Contributions of donors to the pooled fund(s), whatever became of them."""
     log_size: int
     restricted_share: float
     """Restricted needs and pledges as a share of all needs and pledges."""
@@ -109,6 +111,7 @@ def summarise(store: Store, *, seed: int = DEFAULT_SEED) -> DemoSummary:
         ) + len(
             pledges.list_pledges(conn=conn, viewer=viewer, releasability=Releasability.RESTRICTED)
         )
+        contributions = len(funds.list_contributions(conn=conn, viewer=viewer))
         digest = maintenance.digest(conn=conn)
     counts = status.counts
     records = counts["needs"] + counts["pledges"]
@@ -128,6 +131,7 @@ def summarise(store: Store, *, seed: int = DEFAULT_SEED) -> DemoSummary:
         pledges=counts["pledges"],
         tranches=counts["tranches"],
         deliveries=counts["deliveries"],
+        contributions=contributions,
         log_size=status.log_size,
         restricted_share=restricted / records if records else 0.0,
         state_digest=digest,

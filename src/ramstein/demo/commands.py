@@ -11,13 +11,14 @@ from datetime import date
 
 from ramstein.demo import reference
 from ramstein.demo.actors import RECIPIENT_ACTOR
+from ramstein.demo.funds import ContributionPlan
 from ramstein.demo.labels import RECIPIENT
 from ramstein.demo.lifecycle import DeliveryPlan, PledgePlan
 from ramstein.demo.needs import NeedPlan
 from ramstein.domain.meetings import DecisionStatus, MeetingStatus
 from ramstein.domain.pledges import TrancheSpec
 from ramstein.domain.releasability import Principal
-from ramstein.services import deliveries, meetings
+from ramstein.services import deliveries, funds, meetings
 from ramstein.services import needs as need_service
 from ramstein.services import participants as participant_service
 from ramstein.services import pledges as pledge_service
@@ -137,3 +138,24 @@ def receive(uow: UnitOfWork, *, d: DeliveryPlan) -> None:
         received_on=d.received_on,
         discrepancy=d.discrepancy,
     )
+
+
+def contribute(uow: UnitOfWork, *, c: ContributionPlan, fund: str, actor: Principal) -> None:
+    contribution = funds.record_contribution(
+        uow=uow,
+        actor=actor,
+        fund=fund,
+        contributor=c.contributor,
+        value=c.value,
+        on=c.on,
+        label=c.label,
+        note=c.note,
+    )
+    c.id = contribution.id
+
+
+def on_contribution(
+    uow: UnitOfWork, *, c: ContributionPlan, call: Callable[..., object], **kwargs: object
+) -> None:
+    assert c.id is not None
+    call(uow=uow, contribution_id=c.id, **kwargs)

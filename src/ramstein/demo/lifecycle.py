@@ -4,6 +4,9 @@ All synthetic: most pledges are committed within weeks; orders from industry are
 first; tranches arrive on time or late (some with their expected date revised first, which
 keeps the first promise as slippage); the recipient confirms receipt, now and then of less
 than was dispatched; a few pledges are cancelled with a reason, some after part-delivery.
+Many pledges budgeted over several years plan an amount per year: the year of commitment
+committed, later years indicative until the donor commits them as each year starts, or cuts
+one with its budget.
 """
 
 from __future__ import annotations
@@ -11,11 +14,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from ramstein.demo.labels import RECIPIENT
 from ramstein.demo.needs import nice
-from ramstein.domain.pledges import Money, PledgeSource
+from ramstein.domain.pledges import CENT, Money, PledgeSource, YearStatus
 from ramstein.domain.releasability import Label, Releasability
 
 CANCEL_REASONS = (
@@ -32,6 +35,12 @@ DISCREPANCIES = (
     "{n} failed acceptance inspection",
     "Short-shipped by {n}; the donor was informed",
 )
+YEAR_PLAN_SHARE = 0.4
+"""The share of multi-year pledges whose donor plans an amount per year."""
+YEAR_CUT_SHARE = 0.1
+"""The share of later years a donor cuts (cancels) before they start."""
+YEAR_COMMIT_SHARE = 0.8
+"""The share of later years a donor commits as they start (the rest stay indicative)."""
 
 
 @dataclass
@@ -55,6 +64,16 @@ class TranchePlan:
     deliveries: list[DeliveryPlan] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class YearStep:
+    """On `on`, the donor sets `year`'s part of a multi-year pledge to `amount_eur`, `status`."""
+
+    on: date
+    year: int
+    amount_eur: Decimal
+    status: YearStatus
+
+
 @dataclass
 class PledgePlan:
     """One pledge and its whole life; `id` is set once it is announced."""
@@ -76,6 +95,7 @@ class PledgePlan:
     contract_on: date | None = None
     cancel_on: date | None = None
     cancel_reason: str = ""
+    year_steps: list[YearStep] = field(default_factory=list)
     id: int | None = None
 
     @property
@@ -85,6 +105,19 @@ class PledgePlan:
     def alive_on(self, day: date) -> bool:
         """Not yet cancelled on `day`: later steps of a cancelled pledge never happen."""
         return self.cancel_on is None or day < self.cancel_on
+
+    @property
+    def delivered_on(self) -> date | None:
+        """The day its last unit is dispatched, which makes it delivered (None: never)."""
+        dispatches = [d for t in self.tranches for d in t.deliveries]
+        if sum(d.quantity for d in dispatches) < self.quantity:
+            return None
+        return max(d.dispatched_on for d in dispatches)
+
+    def open_on(self, day: date) -> bool:
+        """Neither cancelled nor delivered on `day`: its terms (years) may still change."""
+        done = self.delivered_on
+        return self.alive_on(day) and (done is None or day < done)
 
     @property
     def recipient_sees(self) -> bool:
@@ -138,7 +171,7 @@ def plan_lifecycle(rng: random.Random, p: PledgePlan) -> None:
             tranche.scheduled_on = later
             tranche.expected_on = max(expected, tranche.scheduled_on)
         p.tranches.append(tranche)
-        _deliveries(rng, p, tranche, start)
+        plan_deliveries(rng, p, tranche, start)
     last_year = max(t.expected_on.year for t in p.tranches)
     # Orders delivered over several years are often, not always, budgeted over them.
     if p.source is not PledgeSource.STOCKS and last_year > a.year and rng.random() < 0.55:
@@ -147,7 +180,8 @@ def plan_lifecycle(rng: random.Random, p: PledgePlan) -> None:
         _cancel(rng, p)
 
 
-def _deliveries(rng: random.Random, p: PledgePlan, tranche: TranchePlan, start: date) -> None:
+def plan_deliveries(rng: random.Random, p: PledgePlan, tranche: TranchePlan, start: date) -> None:
+    """The dispatches of `tranche` (on time or late, perhaps revised first) and receipts."""
     earliest = max(start, tranche.scheduled_on or start) + timedelta(days=1)
     expected = tranche.expected_on
     late = rng.random() < (0.32 if p.source is PledgeSource.PROCUREMENT else 0.2)
@@ -194,3 +228,37 @@ def _cancel(rng: random.Random, p: PledgePlan) -> None:
         on = p.announced_on + timedelta(days=rng.randint(1, span))
     p.cancel_on = on
     p.cancel_reason = rng.choice(CANCEL_REASONS)
+
+
+def plan_years(rng: random.Random, pledges: list[PledgePlan]) -> None:
+    """Year plans for a share of the pledges that cover several years."""
+    for p in pledges:
+        if len(p.years) > 1 and rng.random() < YEAR_PLAN_SHARE:
+            _plan_years(rng, p)
+
+
+def _plan_years(rng: random.Random, p: PledgePlan) -> None:
+    """On commitment, the years up to the current one committed and later years indicative,
+    adding up to most of the pledge's value (in round amounts); each later year is then
+    committed as it starts, or cut in the autumn before, or left indicative."""
+    on = p.commit_on or p.announced_on
+    weights = [rng.uniform(0.6, 1.4) for _ in p.years]
+    planned = p.eur * Decimal(rng.randint(85, 100)) / 100
+    step = Decimal(10) ** max(0, p.eur.adjusted() - 2)  # three significant figures
+    for year, w in zip(p.years, weights, strict=True):
+        amount = (planned * Decimal(w / sum(weights)) / step).to_integral_value(ROUND_FLOOR)
+        status = YearStatus.COMMITTED if year <= on.year else YearStatus.INDICATIVE
+        p.year_steps.append(YearStep(on, year, (amount * step).quantize(CENT), status))
+    for year in p.years:
+        if year <= on.year:
+            continue
+        draw = rng.random()
+        if draw < YEAR_CUT_SHARE:
+            cut = date(year - 1, rng.randint(9, 12), rng.randint(1, 28))
+            when, status = max(cut, on + timedelta(days=rng.randint(7, 60))), YearStatus.CANCELLED
+        elif draw < YEAR_CUT_SHARE + YEAR_COMMIT_SHARE:
+            when, status = date(year, 1, rng.randint(8, 31)), YearStatus.COMMITTED
+        else:
+            continue
+        amount = next(s.amount_eur for s in p.year_steps if s.year == year)
+        p.year_steps.append(YearStep(when, year, amount, status))

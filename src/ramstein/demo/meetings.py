@@ -70,6 +70,7 @@ class MeetingWriter:
         self.add = timeline.add
         self.items = {it.code: it for it in reference.items()}
         self.names = {p.code: p.name for p in reference.participants()}
+        self.funds = {p.code for p in reference.participants() if p.kind is ParticipantKind.FUND}
 
     def meetings(self) -> None:
         rng = self.rng
@@ -94,8 +95,8 @@ class MeetingWriter:
             self.add(m.held_on, Phase.MEETING, partial(move, MeetingStatus.HELD))
             levels = IN_PERSON_LEVELS if m.format is MeetingFormat.IN_PERSON else VIRTUAL_LEVELS
             for spec in specs:
-                if spec.joined_on > m.held_on:
-                    continue
+                if spec.joined_on > m.held_on or spec.code in self.funds:
+                    continue  # a pooled fund is represented by the donors that pay into it
                 if spec.code in (m.chair, RECIPIENT):
                     level, chance = AttendanceLevel.MINISTER, 1.0
                 elif spec.kind is ParticipantKind.ORGANISATION:
@@ -228,7 +229,11 @@ class MeetingWriter:
             for p in pledges:
                 if p.area == spec.area and p.announced_on <= m.held_on:
                     value[p.donor] = value.get(p.donor, 0.0) + float(p.eur)
-            givers = [d for d in sorted(value, key=lambda d: (-value[d], d)) if d not in spec.leads]
+            givers = [
+                d
+                for d in sorted(value, key=lambda d: (-value[d], d))
+                if d not in spec.leads and d not in self.funds
+            ]
             size = rng.randint(5, 12)
             members, later = givers[:size], givers[size:]
             self.add(

@@ -281,3 +281,14 @@ def _month_end(day: date) -> date:
 
 def plan_pledges(rng: random.Random, calendar: Calendar, needs: list[NeedPlan]) -> list[PledgePlan]:
     return PledgePlanner(rng, calendar, needs).plan()
+
+
+def merge_pledges(pledges: list[PledgePlan], more: list[PledgePlan]) -> list[PledgePlan]:
+    """`more` pledges (planned apart, e.g. a fund's packages) among `pledges`, all in the
+    order announced (coverage relies on it) and keyed by that order."""
+    for extra, p in enumerate(more, start=len(pledges)):
+        p.key = extra
+    merged = sorted([*pledges, *more], key=lambda p: (p.announced_on, p.meeting is None, p.key))
+    for key, p in enumerate(merged):
+        p.key = key
+    return merged

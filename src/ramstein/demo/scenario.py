@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from functools import partial
 
 from ramstein.demo import reference
@@ -18,7 +19,9 @@ from ramstein.demo.actors import OPERATOR, RECIPIENT_ACTOR, chair_actor, donor_a
 from ramstein.demo.calendar import ALLIANCE, LEAD_NATION, SETUP_ON, Calendar, plan_calendar
 from ramstein.demo.commands import (
     announce,
+    contribute,
     dispatch,
+    on_contribution,
     on_need,
     on_pledge,
     receive,
@@ -26,28 +29,46 @@ from ramstein.demo.commands import (
     submit_need,
 )
 from ramstein.demo.coverage import plan_coverage
+from ramstein.demo.funds import FundPlan, plan_fund
 from ramstein.demo.hosts import demo_hosts
-from ramstein.demo.lifecycle import PledgePlan, TranchePlan
+from ramstein.demo.lifecycle import PledgePlan, TranchePlan, plan_years
 from ramstein.demo.meetings import MeetingWriter
 from ramstein.demo.needs import NeedPlan, plan_needs
-from ramstein.demo.pledges import plan_pledges
+from ramstein.demo.pledges import merge_pledges, plan_pledges
 from ramstein.demo.timeline import Phase, Timeline
+from ramstein.domain.baselines import Baseline, CountingRules, PooledRule
+from ramstein.domain.funds import ContributionStatus
 from ramstein.domain.needs import NeedStatus
 from ramstein.domain.pledges import PledgeStatus
 from ramstein.domain.releasability import Principal
-from ramstein.services import capabilities, catalogue, chair, needs
+from ramstein.services import baselines, capabilities, catalogue, chair, funds, needs
 from ramstein.services import pledges as pledge_service
 from ramstein.services.log import HostSigner
+
+BASELINE = Baseline(
+    code="annual-baseline",
+    name="Minimum annual baseline of support",
+    annual_eur=Decimal("40000000000"),
+    first_year=2023,
+    last_year=2025,
+    rules=CountingRules.of(pooled=PooledRule.CONTRIBUTED),
+    note="Synthetic, on the pattern of the alliance's pledge of long-term security assistance "
+    "(July 2024): EUR 40 bn a year shared by GDP, every source counting, money paid into "
+    "pooled funds counted as its contributors'. Agreed as the alliance takes the chair.",
+)
+"""The fair-share baseline the coalition agrees when the alliance takes over the chair."""
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """The planned scenario: its calendar, needs, pledges and the timeline of commands."""
+    """The planned scenario: its calendar, needs, pledges (the fund's packages among them),
+    the pooled fund and the timeline of commands."""
 
     seed: int
     calendar: Calendar
     needs: list[NeedPlan]
     pledges: list[PledgePlan]
+    fund: FundPlan
     timeline: Timeline
 
 
@@ -57,6 +78,9 @@ def plan_scenario(seed: int) -> Scenario:
     calendar = plan_calendar(rng)
     need_plans = plan_needs(rng, calendar)
     pledge_plans = plan_pledges(rng, calendar, need_plans)
+    fund = plan_fund(rng, calendar, need_plans)
+    pledge_plans = merge_pledges(pledge_plans, fund.packages)
+    plan_years(rng, pledge_plans)
     plan_coverage(calendar, need_plans, pledge_plans)
     timeline = Timeline(calendar.end)
     hosts = demo_hosts(seed)
@@ -68,9 +92,10 @@ def plan_scenario(seed: int) -> Scenario:
         writer.need(need)
     for pledge in pledge_plans:
         writer.pledge(pledge)
+    writer.fund(fund)
     gatherings.coalitions(pledge_plans)
     gatherings.decisions(pledge_plans)
-    return Scenario(seed, calendar, need_plans, pledge_plans, timeline)
+    return Scenario(seed, calendar, need_plans, pledge_plans, fund, timeline)
 
 
 class _Writer:
@@ -162,6 +187,12 @@ class _Writer:
                 host=self.hosts[LEAD_NATION],
             ),
         )
+        agreed_on = self.calendar.handover_on + timedelta(days=1)
+        self.add(
+            agreed_on,
+            Phase.SETUP,
+            partial(baselines.agree_baseline, actor=chair_actor(ALLIANCE), baseline=BASELINE),
+        )
 
     # --- needs ---------------------------------------------------------------------------
 
@@ -230,6 +261,21 @@ class _Writer:
                         on=on,
                     ),
                 )
+        for y in p.year_steps:
+            if p.open_on(y.on):
+                self.add(
+                    y.on,
+                    Phase.FOLLOW_UP,
+                    partial(
+                        on_pledge,
+                        p=p,
+                        call=pledge_service.plan_year,
+                        actor=donor,
+                        year=y.year,
+                        amount_eur=y.amount_eur,
+                        status=y.status,
+                    ),
+                )
         for number, t in enumerate(p.tranches, start=1):
             self._tranche(p, donor, number, t)
         if p.cancel_on is not None:
@@ -284,3 +330,40 @@ class _Writer:
             )
             if d.received_on is not None:
                 self.add(d.received_on, Phase.RECEIPT, partial(receive, d=d))
+
+    # --- the pooled fund -----------------------------------------------------------------
+
+    def fund(self, f: FundPlan) -> None:
+        """Each donor records its contribution; the fund marks it paid when the money is in;
+        a donor that withdraws its contribution cancels it. The packages are pledges."""
+        manager = donor_actor(f.code)
+        for c in f.contributions:
+            donor = donor_actor(c.contributor)
+            self.add(c.on, Phase.ANNOUNCE, partial(contribute, c=c, fund=f.code, actor=donor))
+            if c.paid_on is not None:
+                self.add(
+                    c.paid_on,
+                    Phase.FOLLOW_UP,
+                    partial(
+                        on_contribution,
+                        c=c,
+                        call=funds.change_contribution_status,
+                        actor=manager,
+                        status=ContributionStatus.PAID,
+                        on=c.paid_on,
+                    ),
+                )
+            if c.cancel_on is not None:
+                self.add(
+                    c.cancel_on,
+                    Phase.FOLLOW_UP,
+                    partial(
+                        on_contribution,
+                        c=c,
+                        call=funds.change_contribution_status,
+                        actor=donor,
+                        status=ContributionStatus.CANCELLED,
+                        on=c.cancel_on,
+                        reason=c.cancel_reason,
+                    ),
+                )
