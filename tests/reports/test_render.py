@@ -15,16 +15,22 @@ from pathlib import Path
 import pytest
 
 from ramstein.reports import charts
+from ramstein.reports.funds import Attribution, FundReport
 from ramstein.reports.readout import (
     Announcement,
     AreaLine,
     Attendee,
     Audience,
     AudienceKind,
+    BaselineLine,
     DecisionLine,
+    FirmLine,
+    ForecastNote,
     Format,
     MonthLine,
+    QuarterLine,
     Readout,
+    ShareLine,
     Totals,
 )
 from ramstein.reports.render import eur_text, render, render_html, render_markdown, render_pdf
@@ -76,7 +82,8 @@ def _line(meeting: int, number: int, text: str, due_on: date | None = None) -> D
 def _readout() -> Readout:
     """Two attendees, three announcements (one of no known value), a decision and an action,
     an overdue action carried from meeting 29, three areas (one withheld), four months (one
-    withheld)."""
+    withheld); two areas' firm funding (one withheld), two quarters' forecast (one withheld),
+    the baseline's year with two donor states (one's count withheld), one pooled fund."""
     return Readout(
         group="Ukraine Defense Contact Group",
         number=31,
@@ -133,6 +140,83 @@ def _readout() -> Readout:
             MonthLine(date(2026, 11, 30), None, None),
             MonthLine(date(2026, 12, 31), D("644000000"), D("140000000")),
         ),
+        firm_funding=(
+            FirmLine(
+                "air", "Air defence", D("900000000"), D("300000000"), D("50000000"), D("0.333333")
+            ),
+            FirmLine("eng", "Engineering and demining", None, None, None, None),
+        ),  # fmt: skip
+        forecast=(
+            QuarterLine(
+                "2027-Q1",
+                date(2027, 3, 31),
+                D("200000000"),
+                D("150000000"),
+                D("120000000"),
+                D("190000000"),
+                D("0.25"),
+            ),
+            QuarterLine("2027-Q2", date(2027, 6, 30), None, None, None, None, None),
+        ),  # fmt: skip
+        forecast_note=ForecastNote(runs=200, seed=31, unscheduled_eur=D("12000000")),
+        baseline=BaselineLine(
+            code="annual",
+            name="Annual baseline",
+            annual_eur=D("40000000000"),
+            first_year=2026,
+            last_year=2028,
+            rules="stocks, funding; every area; pooled contributions count in the year pledged",
+            year=2026,
+            counted_eur=D("30000000000"),
+            attainment=D("0.75"),
+            gap_eur=D("12000000000"),
+            donors=(
+                ShareLine(
+                    "DEU",
+                    "Germany",
+                    D("0.25"),
+                    D("10000000000"),
+                    D("8000000000"),
+                    D("1000000000"),
+                    D("0.8"),
+                    D("2000000000"),
+                ),
+                ShareLine("POL", "Poland", D("0.05"), D("2000000000"), None, None, None, None),
+            ),
+            withheld_funds=(),
+        ),  # fmt: skip
+        funds=(
+            FundReport(
+                fund="PUF",
+                name="Procurement fund",
+                contributions=3,
+                contributed_eur=D("90000000"),
+                paid_eur=D("60000000"),
+                packages=1,
+                packaged_eur=D("80000000"),
+                delivered_eur=D("40000000"),
+                attributions=(
+                    Attribution(
+                        "DEU",
+                        "Germany",
+                        D("60000000"),
+                        D("60000000"),
+                        D("0.666667"),
+                        D("26666666.67"),
+                    ),
+                    Attribution(
+                        "GBR",
+                        "United Kingdom",
+                        D("30000000"),
+                        D("0"),
+                        D("0.333333"),
+                        D("13333333.33"),
+                    ),
+                ),
+                attributed=True,
+                unattributed_eur=D("0"),
+            ),
+        ),  # fmt: skip
     )
 
 
@@ -146,6 +230,11 @@ EMPTY = replace(
     open_actions=(),
     coverage=(),
     monthly=(),
+    firm_funding=(),
+    forecast=(),
+    forecast_note=None,
+    baseline=None,
+    funds=(),
 )
 
 
@@ -206,6 +295,10 @@ def test_markdown_has_the_key_facts_in_order() -> None:
         "## Open action items from earlier meetings",
         "## Coverage by capability area",
         "## Pledged and delivered by month",
+        "## Firmly funded for the next 12 months",
+        "## Forecast of deliveries",
+        "## Fair-share baseline, 2026",
+        "## Pooled funds",
     ]
     assert "In total: 3 announcements by 2 donors; total value withheld." in md
     assert md.rstrip().endswith(
@@ -223,8 +316,8 @@ def test_html_has_the_key_facts_and_escapes_text() -> None:
     assert "<script>" not in html
     assert "Set up a winter &lt;script&gt;alert(1)&lt;/script&gt; air-defence | ammunition" in html
     assert "small-cell rule" in html
-    assert html.count("<svg") == 2
-    assert "Share of each capability area" in html
+    assert html.count("<svg") == 3
+    assert "Share of each capability area" in html and "Value expected to arrive" in html
 
 
 def test_html_is_self_contained_with_print_rules() -> None:
@@ -240,6 +333,63 @@ def test_the_value_of_an_announcement_unknown_is_a_dash_not_withheld() -> None:
     md = render_markdown(READOUT)
     (row,) = [line for line in md.splitlines() if line.startswith("| 103 ")]
     assert "| — |" in row and "withheld" not in row
+
+
+def _row(md: str, section: str, start: str) -> str:
+    """The one row of `section`'s table that starts with `start`."""
+    text = md.split(f"\n## {section}", 1)[1].split("\n## ", 1)[0]
+    (row,) = [line for line in text.splitlines() if line.startswith(start)]
+    return row
+
+
+def test_the_long_term_sections_give_their_figures_and_withhold_what_they_must() -> None:
+    md = render_markdown(READOUT)
+    assert _row(md, "Firmly funded", "| Air defence (air) ") == (
+        "| Air defence (air) | 900,000,000 | 300,000,000 | 50,000,000 | 33.3 % |"
+    )
+    assert _row(md, "Firmly funded", "| Engineering and demining (eng) ").endswith(
+        "| withheld | withheld | withheld | withheld |"
+    )
+    assert "The need due by 2 December 2027" in md
+    assert _row(md, "Forecast", "| 2027-Q1 ") == (
+        "| 2027-Q1 (to 31 March 2027) | 200,000,000 | 150,000,000 | 120,000,000 – 190,000,000 "
+        "| 25.0 % |"
+    )
+    assert _row(md, "Forecast", "| 2027-Q2 ").count("withheld") == 4
+    assert "over 200 seeded runs (seed 31)" in md
+    assert "Pledged but in no tranche yet, so not forecast: EUR 12,000,000." in md
+    assert "Annual baseline (annual): EUR 40,000,000,000 a year, 2026–2028, shared by GDP" in md
+    assert "In 2026: counted EUR 30,000,000,000 of EUR 40,000,000,000 (75.0 %)" in md
+    assert _row(md, "Fair-share", "| Germany (DEU) ") == (
+        "| Germany (DEU) | 25.0 % | 10,000,000,000 | 8,000,000,000 | 1,000,000,000 | 80.0 % "
+        "| 2,000,000,000 |"
+    )
+    assert _row(md, "Fair-share", "| Poland (POL) ") == (
+        "| Poland (POL) | 5.0 % | 2,000,000,000 | withheld | withheld | withheld | withheld |"
+    )
+    assert _row(md, "Pooled funds", "| Procurement fund (PUF) | Germany (DEU) ") == (
+        "| Procurement fund (PUF) | Germany (DEU) | 60,000,000 | 66.7 % | 26,666,667 |"
+    )
+    assert (
+        "Procurement fund (PUF): 3 contributions of EUR 90,000,000 (EUR 60,000,000 paid); "
+        "1 package worth EUR 80,000,000, of which EUR 40,000,000 delivered." in md
+    )
+
+
+def test_a_fund_whose_attribution_is_withheld_says_so() -> None:
+    fund = replace(
+        READOUT.funds[0],
+        attributions=tuple(replace(a, share=None, delivered_eur=None) for a in
+                           READOUT.funds[0].attributions),
+        attributed=False,
+    )  # fmt: skip
+    readout = replace(EMPTY, funds=(fund,))
+    md = render_markdown(readout)
+    assert readout.withholds and "whose share it is is withheld." in md
+    assert _row(md, "Pooled funds", "| Procurement fund (PUF) | Germany (DEU) ").endswith(
+        "| withheld | withheld |"
+    )
+    assert "small-cell rule" in md
 
 
 def test_carried_overdue_action_is_flagged() -> None:
@@ -261,6 +411,10 @@ def test_empty_sections_say_so() -> None:
         "No open action items from earlier meetings.",
         "No coverage figures.",
         "No monthly figures.",
+        "No need falls due and no tranche is expected in the next 12 months.",
+        "No forecast.",
+        "No agreed baseline covers 2026.",
+        "No pooled fund.",
     ):
         assert sentence in md, sentence
     assert "|" not in md
@@ -296,7 +450,7 @@ def _tables(md: str) -> list[list[str]]:
 def test_markdown_tables_are_well_formed() -> None:
     md = render_markdown(READOUT)
     tables = _tables(md)
-    assert len(tables) == 6
+    assert len(tables) == 10
     for table in tables:
         widths = {len(UNESCAPED_PIPE.findall(row)) for row in table}
         assert len(widths) == 1, table
@@ -396,10 +550,31 @@ def test_monthly_chart_is_svg_counting_withheld_months() -> None:
     assert charts.monthly_chart(READOUT) == svg
 
 
+def test_forecast_chart_is_svg_with_a_range_leaving_out_withheld_quarters() -> None:
+    svg = charts.forecast_chart(READOUT)
+    assert svg is not None
+    title = ET.fromstring(svg).find(f"{SVG}title")
+    assert title is not None and title.text == charts.forecast_caption(READOUT)
+    assert "1 figure withheld under the small-cell rule is not drawn" in title.text
+    known = replace(READOUT.forecast[0], quarter="2027-Q2")
+    drawn = charts.forecast_chart(replace(READOUT, forecast=(READOUT.forecast[0], known)))
+    assert drawn is not None
+    for colour in (charts.MUTED_COLOUR, charts.DELIVERED_COLOUR):
+        assert _filled(drawn, colour) == _filled(svg, colour) + 1
+    assert charts.forecast_chart(READOUT) == svg
+
+
 def test_charts_are_none_with_nothing_to_draw() -> None:
     assert charts.coverage_chart(EMPTY) is None
     assert charts.monthly_chart(EMPTY) is None
-    withheld_only = replace(READOUT, coverage=READOUT.coverage[2:], monthly=READOUT.monthly[2:3])
+    assert charts.forecast_chart(EMPTY) is None
+    withheld_only = replace(
+        READOUT,
+        coverage=READOUT.coverage[2:],
+        monthly=READOUT.monthly[2:3],
+        forecast=READOUT.forecast[1:],
+    )
+    assert charts.forecast_chart(withheld_only) is None
     assert charts.coverage_chart(withheld_only) is None
     assert charts.monthly_chart(withheld_only) is None
     html = render_html(withheld_only)

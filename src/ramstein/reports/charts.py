@@ -1,10 +1,10 @@
-"""The read-out's two charts, as SVG: coverage by capability area, and pledged and delivered
-value by month.
+"""The read-out's charts, as SVG: coverage by capability area, pledged and delivered value by
+month, and the forecast of deliveries by quarter.
 
 Each chart is drawn on a matplotlib figure of its own (no pyplot state) and saved by the SVG
 backend with fixed settings: glyphs as paths in the DejaVu Sans that matplotlib ships, ids from
 a fixed salt and prefixed by the chart's name, no date and no creator. The same read-out
-therefore gives the same SVG, byte for byte, and the two charts can sit in one HTML page.
+therefore gives the same SVG, byte for byte, and the charts can sit in one HTML page.
 
 Charts are drawn one at a time (matplotlib's settings are global to the process), so threads
 serving read-outs side by side get the same SVG too.
@@ -104,6 +104,74 @@ def monthly_caption(readout: Readout) -> str:
         for figure in (line.pledged_eur, line.delivered_eur)
     )
     return _caption("Value pledged and delivered, cumulative at each month's end", withheld)
+
+
+def forecast_caption(readout: Readout) -> str:
+    """The forecast chart's caption: what it shows and how many withheld quarters it leaves
+    out."""
+    withheld = sum(q.expected_eur is None for q in readout.forecast)
+    return _caption(
+        "Value expected to arrive each quarter, with the likely range of the runs, against the "
+        "tranches as planned",
+        withheld,
+    )
+
+
+def forecast_chart(readout: Readout) -> str | None:
+    """Bars per quarter of the value planned and expected to arrive, the expected bar with
+    its likely range, as SVG text; None when no quarter has a figure to draw."""
+    quarters = readout.forecast
+    known = [
+        v for q in quarters for v in (q.planned_eur, q.high_eur, q.expected_eur) if v is not None
+    ]
+    if not known or not max(known):
+        return None
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    scale, unit = _scale(max(known))
+    bar = 0.38
+    with _drawing():
+        figure = _figure(height=3.1)
+        axes = figure.add_subplot()
+        for x, q in enumerate(quarters):
+            if q.planned_eur is None or q.expected_eur is None:
+                axes.text(
+                    x, 0.03, "withheld", transform=axes.get_xaxis_transform(), ha="center",
+                    color=MUTED_COLOUR, style="italic",
+                )  # fmt: skip
+                continue
+            axes.bar(x - bar / 2, float(q.planned_eur / scale), width=bar, color=MUTED_COLOUR)
+            expected = float(q.expected_eur / scale)
+            low = float((q.low_eur or q.expected_eur) / scale)
+            high = float((q.high_eur or q.expected_eur) / scale)
+            axes.bar(
+                x + bar / 2,
+                expected,
+                width=bar,
+                color=DELIVERED_COLOUR,
+                yerr=[[max(expected - low, 0.0)], [max(high - expected, 0.0)]],
+                ecolor="#333333",
+                capsize=3,
+            )
+        axes.set_xticks(range(len(quarters)), labels=[q.quarter for q in quarters])
+        axes.set_xlim(-0.5, len(quarters) - 0.5)
+        axes.set_ylim(bottom=0)
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=6))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.6g}"))
+        axes.set_ylabel(unit)
+        axes.grid(axis="y")
+        axes.legend(
+            handles=[
+                Patch(color=MUTED_COLOUR, label="Planned"),
+                Patch(color=DELIVERED_COLOUR, label="Expected (likely range)"),
+            ],
+            loc="lower left",
+            bbox_to_anchor=(0, 1),
+            ncols=2,
+            borderaxespad=0.2,
+        )
+        return _svg(figure, "forecast", forecast_caption(readout))
 
 
 def coverage_chart(readout: Readout) -> str | None:

@@ -633,7 +633,7 @@ def _dependence(inputs: _Inputs, base: _Run, hit: _Run) -> list[AreaDependence]:
 # --- firmly funded ------------------------------------------------------------------------
 
 
-def _a_year_after(day: date) -> date:
+def a_year_after(day: date) -> date:
     try:
         return day.replace(year=day.year + 1)
     except ValueError:  # 29 February
@@ -658,7 +658,7 @@ class FirmFunding:
 def firm_funding(records: Records, as_of: date) -> list[FirmFunding]:
     """Per area (every one of the records' areas, and every area with a need due), by code."""
     needs, pledges, items = records.needs, records.pledges, records.items
-    until = _a_year_after(as_of)
+    until = a_year_after(as_of)
     needed: dict[str, int] = defaultdict(int)
     for need in needs:
         if need.status in LIVE_NEEDS and need.needed_by <= until:

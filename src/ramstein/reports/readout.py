@@ -18,6 +18,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from ramstein.domain.errors import InvalidValue
+from ramstein.reports.funds import FundReport
 
 Figure = Decimal | None
 """An amount, or None where the small-cell rule withholds it from the audience."""
@@ -144,6 +145,81 @@ class Totals:
 
 
 @dataclass(frozen=True, slots=True)
+class FirmLine:
+    """One capability area's need due in the twelve months after the meeting, and what
+    committed, contracted or delivering pledges are expected to deliver of it by then."""
+
+    area: str
+    name: str
+    needed_eur: Figure
+    firm_eur: Figure
+    announced_eur: Figure
+    """Expected by then from pledges only announced (up to what is left of the need)."""
+    firm_share: Figure
+    """firm / needed (None also where there is no need)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuarterLine:
+    """One quarter after the meeting: value planned and expected to arrive, the band of the
+    seeded runs, and the share of the need delivered by its end as expected."""
+
+    quarter: str
+    ends_on: date
+    planned_eur: Figure
+    expected_eur: Figure
+    low_eur: Figure
+    high_eur: Figure
+    coverage_expected: Figure
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastNote:
+    """How the forecast was made, so that it can be made again."""
+
+    runs: int
+    seed: int
+    unscheduled_eur: Figure
+    """Pledged but in no tranche yet: no date to forecast."""
+    coverage_withheld: bool = False
+    """The coverage of the need is withheld (a need the audience may not see counts in it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShareLine:
+    """One donor state's fair share of the baseline's year and what counts towards it."""
+
+    donor: str
+    name: str
+    gdp_share: Decimal
+    target_eur: Decimal
+    counted_eur: Figure
+    pooled_eur: Figure
+    attainment: Figure
+    gap_eur: Figure
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineLine:
+    """The agreed baseline that covers the meeting's year, for that year."""
+
+    code: str
+    name: str
+    annual_eur: Decimal
+    first_year: int
+    last_year: int
+    rules: str
+    """The counting rules in words."""
+    year: int
+    counted_eur: Figure
+    attainment: Figure
+    gap_eur: Figure
+    donors: tuple[ShareLine, ...]
+    withheld_funds: tuple[str, ...]
+    """Pooled funds whose attribution the audience may not see, left out of the count."""
+
+
+@dataclass(frozen=True, slots=True)
 class Readout:
     group: str
     """The coordination group's name, as the document's heading says it."""
@@ -172,6 +248,12 @@ class Readout:
     """Actions of earlier meetings still open, carried to this one."""
     coverage: tuple[AreaLine, ...]
     monthly: tuple[MonthLine, ...]
+    firm_funding: tuple[FirmLine, ...] = ()
+    forecast: tuple[QuarterLine, ...] = ()
+    forecast_note: ForecastNote | None = None
+    baseline: BaselineLine | None = None
+    funds: tuple[FundReport, ...] = ()
+    """Each pooled fund as the audience may know it (its attribution possibly withheld)."""
 
     @property
     def withholds(self) -> bool:
@@ -181,7 +263,18 @@ class Readout:
             figures += [a.needed_eur, a.pledged_eur, a.delivered_eur, a.coverage, a.delivered_share]
         for m in self.monthly:
             figures += [m.pledged_eur, m.delivered_eur]
-        return any(f is None for f in figures)
+        for f in self.firm_funding:
+            figures += [f.needed_eur, f.firm_eur, f.announced_eur]
+        for q in self.forecast:
+            figures += [q.planned_eur, q.expected_eur, q.low_eur, q.high_eur]
+        if self.forecast_note is not None:
+            figures.append(self.forecast_note.unscheduled_eur)
+            if self.forecast_note.coverage_withheld:
+                return True
+        if self.baseline is not None:
+            figures += [self.baseline.counted_eur, self.baseline.gap_eur]
+            figures += [d.counted_eur for d in self.baseline.donors]
+        return any(f is None for f in figures) or not all(f.attributed for f in self.funds)
 
 
 class Format(StrEnum):

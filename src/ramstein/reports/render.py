@@ -28,11 +28,14 @@ from ramstein.domain.errors import DomainError
 from ramstein.reports.charts import (
     coverage_caption,
     coverage_chart,
+    forecast_caption,
+    forecast_chart,
     monthly_caption,
     monthly_chart,
     share_text,
 )
-from ramstein.reports.readout import DecisionLine, Figure, Format, Readout
+from ramstein.reports.forecast import a_year_after
+from ramstein.reports.readout import DecisionLine, Figure, FirmLine, Format, Readout
 
 __all__ = ["render", "render_html", "render_markdown", "render_pdf"]
 
@@ -127,6 +130,10 @@ def page(readout: Readout, *, charts: bool = True) -> Page:
         _open_actions(readout),
         _coverage(readout, charts),
         _monthly(readout, charts),
+        _firm_funding(readout),
+        _forecast(readout, charts),
+        _baseline(readout),
+        _funds(readout),
     )
     withholds = readout.withholds or any(
         cell.mark == WITHHELD
@@ -334,6 +341,190 @@ def _monthly(readout: Readout, chart: bool) -> Section:
         Table(columns, rows) if rows else None,
         "No monthly figures.",
         chart=None if svg is None else Chart(Markup(svg), monthly_caption(readout)),
+    )
+
+
+def _firm_funding(readout: Readout) -> Section:
+    columns = (
+        Column("Area"),
+        Column("Need due (EUR)", numeric=True),
+        Column("Firm (EUR)", numeric=True),
+        Column("Announced only (EUR)", numeric=True),
+        Column("Firmly funded", numeric=True),
+    )
+    rows = tuple(
+        (
+            Cell(_named(f.area, f.name)),
+            _eur_cell(f.needed_eur),
+            _eur_cell(f.firm_eur),
+            _eur_cell(f.announced_eur),
+            _firm_share_cell(f),
+        )
+        for f in readout.firm_funding
+    )
+    until = _date(a_year_after(readout.held_on))
+    return Section(
+        "firm-funding",
+        "Firmly funded for the next 12 months",
+        Table(columns, rows) if rows else None,
+        "No need falls due and no tranche is expected in the next 12 months.",
+        (
+            f"The need due by {until} at catalogue values, and what the tranches expected by "
+            "then deliver of it, each item up to its need: firm from committed, contracted or "
+            "delivering pledges, the rest from pledges only announced.",
+        ),
+    )
+
+
+def _firm_share_cell(line: FirmLine) -> Cell:
+    if line.needed_eur is None or line.firm_eur is None:
+        return Cell(WITHHELD, WITHHELD)
+    return Cell(UNKNOWN if line.firm_share is None else share_text(line.firm_share))
+
+
+def _forecast(readout: Readout, chart: bool) -> Section:
+    note = readout.forecast_note
+    columns = (
+        Column("Quarter"),
+        Column("Planned (EUR)", numeric=True),
+        Column("Expected (EUR)", numeric=True),
+        Column("Likely range (EUR)", numeric=True),
+        Column("Need delivered, expected", numeric=True),
+    )
+    rows = tuple(
+        (
+            Cell(f"{q.quarter} (to {_date(q.ends_on)})"),
+            _eur_cell(q.planned_eur),
+            _eur_cell(q.expected_eur),
+            Cell(WITHHELD, WITHHELD)
+            if q.low_eur is None or q.high_eur is None
+            else Cell(f"{eur_text(q.low_eur)} – {eur_text(q.high_eur)}"),
+            _coverage_cell(
+                q.coverage_expected,
+                q.expected_eur is None or (note is not None and note.coverage_withheld),
+            ),
+        )
+        for q in readout.forecast
+    )
+    notes: list[str] = []
+    if note is not None:
+        notes.append(
+            "Value arriving in each quarter: as the tranches plan it, and as expected from "
+            f"each donor's record of delays over {note.runs} seeded runs (seed {note.seed}); "
+            "the likely range holds the middle 80 % of the runs."
+        )
+        if note.unscheduled_eur is None or note.unscheduled_eur:
+            value = (
+                WITHHELD
+                if note.unscheduled_eur is None
+                else f"EUR {eur_text(note.unscheduled_eur)}"
+            )
+            notes.append(f"Pledged but in no tranche yet, so not forecast: {value}.")
+    svg = forecast_chart(readout) if chart else None
+    return Section(
+        "forecast",
+        "Forecast of deliveries",
+        Table(columns, rows) if rows else None,
+        "No forecast.",
+        tuple(notes),
+        chart=None if svg is None else Chart(Markup(svg), forecast_caption(readout)),
+    )
+
+
+def _coverage_cell(value: Figure, withheld: bool) -> Cell:
+    if value is None:
+        return Cell(WITHHELD, WITHHELD) if withheld else Cell(UNKNOWN)
+    return Cell(share_text(value))
+
+
+def _baseline(readout: Readout) -> Section:
+    b = readout.baseline
+    columns = (
+        Column("Donor"),
+        Column("GDP share", numeric=True),
+        Column("Target (EUR)", numeric=True),
+        Column("Counted (EUR)", numeric=True),
+        Column("Through pooled funds (EUR)", numeric=True),
+        Column("Attainment", numeric=True),
+        Column("Gap (EUR)", numeric=True),
+    )
+    if b is None:
+        return Section(
+            "baseline",
+            "Fair-share baseline",
+            None,
+            f"No agreed baseline covers {readout.held_on.year}.",
+        )
+    rows = tuple(
+        (
+            Cell(_named(d.donor, d.name)),
+            Cell(share_text(d.gdp_share)),
+            Cell(eur_text(d.target_eur)),
+            _eur_cell(d.counted_eur),
+            _eur_cell(d.pooled_eur),
+            _share_cell(d.attainment),
+            _eur_cell(d.gap_eur),
+        )
+        for d in b.donors
+    )
+    counted = WITHHELD if b.counted_eur is None else f"EUR {eur_text(b.counted_eur)}"
+    attained = WITHHELD if b.attainment is None else share_text(b.attainment)
+    gap = WITHHELD if b.gap_eur is None else f"EUR {eur_text(b.gap_eur)}"
+    notes = [
+        f"{b.name} ({b.code}): EUR {eur_text(b.annual_eur)} a year, {b.first_year}–"
+        f"{b.last_year}, shared by GDP among the donor states with a GDP on record. What "
+        f"counts: {b.rules}.",
+        f"In {b.year}: counted {counted} of EUR {eur_text(b.annual_eur)} ({attained}); the "
+        f"states short of their share miss {gap}.",
+    ]
+    if b.withheld_funds:
+        notes.append(
+            "Left out of the count, their attribution not releasable to this audience: "
+            + ", ".join(b.withheld_funds)
+            + "."
+        )
+    return Section(
+        "baseline",
+        f"Fair-share baseline, {b.year}",
+        Table(columns, rows) if rows else None,
+        "No donor state has a GDP on record.",
+        tuple(notes),
+    )
+
+
+def _funds(readout: Readout) -> Section:
+    columns = (
+        Column("Fund"),
+        Column("Contributor"),
+        Column("Contributed (EUR)", numeric=True),
+        Column("Share", numeric=True),
+        Column("Delivered, attributed (EUR)", numeric=True),
+    )
+    rows = tuple(
+        (
+            Cell(_named(f.fund, f.name)),
+            Cell(_named(a.contributor, a.name)),
+            Cell(eur_text(a.contributed_eur)),
+            _share_cell(a.share),
+            _eur_cell(a.delivered_eur),
+        )
+        for f in readout.funds
+        for a in f.attributions
+    )
+    notes = tuple(
+        f"{_named(f.fund, f.name)}: {_count(f.contributions, 'contribution')} of EUR "
+        f"{eur_text(f.contributed_eur)} (EUR {eur_text(f.paid_eur)} paid); "
+        f"{_count(f.packages, 'package')} worth EUR {eur_text(f.packaged_eur)}, of which EUR "
+        f"{eur_text(f.delivered_eur)} delivered"
+        + ("." if f.attributed else "; whose share it is is withheld.")
+        for f in readout.funds
+    )
+    return Section(
+        "funds",
+        "Pooled funds",
+        Table(columns, rows) if rows else None,
+        "No pooled fund." if not readout.funds else "No contribution is shown to this audience.",
+        notes,
     )
 
 

@@ -6,6 +6,13 @@ What each audience gets:
   by area, pledged and delivered by month) only where the small-cell rule lets them through:
   a figure that includes a non-public record needs at least three donors behind it. A need
   has one recipient behind it, so a figure that includes a non-public need is withheld.
+  The long-term figures follow the same rule, each figure shown where it is the figure the
+  public records alone give, or where the records behind it pass the small-cell rule: the
+  firmly funded need per area and the forecast's coverage need every need behind them to be
+  public; the forecast counts, for the donors whose tranches are due in a quarter, all their
+  pledges (their delays draw on them); a donor's fair share of the baseline is its own figure,
+  so it is shown only where its public records alone give it. A pooled fund is shown as the
+  public may know it (`services.funds`): whose share of what it delivered, where releasable.
 - **coalition**: what every member may see (public and coalition records).
 - **one participant**: what that participant may see (its restricted records, and those
   released to it, included).
@@ -31,9 +38,10 @@ from ramstein.domain.deliveries import Delivery
 from ramstein.domain.errors import NotFound, NotPermitted
 from ramstein.domain.meetings import Decision
 from ramstein.domain.needs import Need, NeedStatus
-from ramstein.domain.pledges import Pledge, PledgeStatus
+from ramstein.domain.pledges import OPEN_STATUSES, Pledge, PledgeStatus
 from ramstein.domain.releasability import (
     PUBLIC_VIEWER,
+    SMALL_CELL_MIN_DONORS,
     Contribution,
     Principal,
     Role,
@@ -41,23 +49,33 @@ from ramstein.domain.releasability import (
 )
 from ramstein.ledger.merkle import Frontier
 from ramstein.reports import analytics as figures
+from ramstein.reports import forecast as forecasts
+from ramstein.reports.forecast import LIVE_NEEDS, FirmFunding
 from ramstein.reports.readout import (
     Announcement,
     AreaLine,
     Attendee,
     Audience,
     AudienceKind,
+    BaselineLine,
     DecisionLine,
     Figure,
+    FirmLine,
+    ForecastNote,
     MonthLine,
+    QuarterLine,
     Readout,
+    ShareLine,
     Totals,
 )
 from ramstein.services import (
+    analytics,
+    baselines,
     capabilities,
     catalogue,
     chair,
     deliveries,
+    funds,
     meetings,
     needs,
     participants,
@@ -73,6 +91,10 @@ COALITION_VIEWER = Principal(participant=None, roles=frozenset({Role.OBSERVER}))
 
 MONTHS = 12
 """How many month ends the pledged-and-delivered series covers, up to the meeting."""
+FORECAST_QUARTERS = 4
+FORECAST_RUNS = 200
+"""A read-out's forecast: the four quarters after the meeting, from 200 seeded runs (the
+meeting's number is the seed, so the read-out is the same when generated again)."""
 
 
 def audience_viewer(conn: Connection, requester: Principal, audience: Audience) -> Audience:
@@ -122,6 +144,11 @@ def build(
     basis = EVERYTHING if public else viewer  # aggregates: over everything, then small-cell
     announced = pledges.list_pledges(conn=conn, viewer=basis, meeting=number)
     shown = sorted((p for p in announced if not public or p.label.is_public), key=lambda p: p.id)
+    every = pledges.list_pledges(conn=conn, viewer=basis)
+    live_needs = needs.list_needs(conn=conn, viewer=basis, status=tuple(LIVE_NEEDS))
+    quarters, forecast_note = _forecast(
+        conn, basis, every, live_needs, items, meeting.held_on, number, public
+    )
     size, root, at = _position(conn)
     return Readout(
         group=group,
@@ -150,6 +177,13 @@ def build(
         ),
         coverage=_coverage(conn, basis, items, areas, public),
         monthly=_monthly(conn, basis, items, meeting.held_on, public),
+        firm_funding=_firm_funding(
+            conn, basis, every, live_needs, items, areas, meeting.held_on, public
+        ),
+        forecast=quarters,
+        forecast_note=forecast_note,
+        baseline=_baseline(conn, basis, viewer, names, meeting.held_on.year, public),
+        funds=tuple(funds.fund_reports(conn=conn, viewer=viewer)),
     )
 
 
@@ -301,3 +335,183 @@ def _monthly(
 def _delivered_eur(d: Delivery, pledge: Pledge, items: dict[str, ItemType]) -> Decimal:
     value = figures.pledge_eur(pledge, items)
     return (value * d.quantity / pledge.quantity).quantize(Decimal("0.01"))
+
+
+# --- long-term support: firm funding, the forecast, the baseline's year, pooled funds -------
+
+
+def _released(value: Decimal, public_value: Decimal | None, behind_ok: bool) -> Figure:
+    """A figure over every record as the public may see it: shown where the records behind
+    it pass (`behind_ok`) or where the public records alone give the same figure."""
+    return value if behind_ok or value == public_value else None
+
+
+def _firm_funding(
+    conn: Connection,
+    basis: Principal,
+    every: Sequence[Pledge],
+    live_needs: Sequence[Need],
+    items: dict[str, ItemType],
+    areas: dict[str, str],
+    held_on: date,
+    public: bool,
+) -> tuple[FirmLine, ...]:
+    rows = analytics.firm_funding(conn=conn, viewer=basis, as_of=held_on)
+    seen: dict[str, FirmFunding] = {}
+    if public:
+        seen = {
+            r.area: r
+            for r in analytics.firm_funding(conn=conn, viewer=PUBLIC_VIEWER, as_of=held_on)
+        }
+    until = forecasts.a_year_after(held_on)
+    due = [n for n in live_needs if n.needed_by <= until]
+    wanted = {n.item_type for n in due}
+    labels = {p.id: p.label for p in every}
+    coming = [
+        a
+        for a in forecasts.arrivals(every, items, held_on)
+        if a.expected_on <= until and a.item_type in wanted
+    ]
+    lines = []
+    for r in rows:
+        if not (r.needed_eur or r.firm_eur or r.announced_eur):
+            continue
+        needed: Figure = r.needed_eur
+        firm: Figure = r.firm_eur
+        announced: Figure = r.announced_eur
+        if public:
+            p = seen.get(r.area, FirmFunding(r.area, Decimal(0), Decimal(0), Decimal(0), None))
+            needs_public = all(n.label.is_public for n in due if items[n.item_type].area == r.area)
+            mine = [a for a in coming if a.area == r.area]
+
+            def behind(firm_only: bool, mine: list[forecasts.Arrival] = mine) -> bool:
+                return publishable(
+                    Contribution(a.donor, labels[a.pledge_id])
+                    for a in mine
+                    if a.firm or not firm_only
+                )
+
+            needed = _released(r.needed_eur, p.needed_eur, needs_public)
+            firm = _released(r.firm_eur, p.firm_eur, needs_public and behind(True))
+            announced = _released(r.announced_eur, p.announced_eur, needs_public and behind(False))
+        lines.append(
+            FirmLine(
+                area=r.area,
+                name=areas.get(r.area, r.area),
+                needed_eur=needed,
+                firm_eur=firm,
+                announced_eur=announced,
+                firm_share=r.firm_share if needed is not None and firm is not None else None,
+            )
+        )
+    return tuple(lines)
+
+
+def _forecast(
+    conn: Connection,
+    basis: Principal,
+    every: Sequence[Pledge],
+    live_needs: Sequence[Need],
+    items: dict[str, ItemType],
+    held_on: date,
+    number: int,
+    public: bool,
+) -> tuple[tuple[QuarterLine, ...], ForecastNote]:
+    result = analytics.forecast(
+        conn=conn,
+        viewer=basis,
+        as_of=held_on,
+        quarters=FORECAST_QUARTERS,
+        runs=FORECAST_RUNS,
+        seed=number,
+    )
+    coming = forecasts.arrivals(every, items, held_on)
+    needs_public = not public or all(n.label.is_public for n in live_needs)
+    lines = []
+    for q in result.quarters:
+        donors = {a.donor for a in coming if a.expected_on <= q.ends_on}
+        ok = not public or publishable(_of(p for p in every if p.donor in donors))
+
+        def shown(value: Decimal, ok: bool = ok) -> Figure:
+            return value if ok else None
+
+        lines.append(
+            QuarterLine(
+                quarter=q.quarter,
+                ends_on=q.ends_on,
+                planned_eur=shown(q.planned_eur),
+                expected_eur=shown(q.expected_eur),
+                low_eur=shown(q.low_eur),
+                high_eur=shown(q.high_eur),
+                coverage_expected=q.coverage_expected if ok and needs_public else None,
+            )
+        )
+    unscheduled = [p for p in every if p.status in OPEN_STATUSES and p.quantity > p.scheduled]
+    note = ForecastNote(
+        runs=result.runs,
+        seed=result.seed,
+        unscheduled_eur=_shown(result.unscheduled_eur, _of(unscheduled), public),
+        coverage_withheld=not needs_public
+        and any(q.coverage_expected is not None for q in result.quarters),
+    )
+    return tuple(lines), note
+
+
+def _baseline(
+    conn: Connection,
+    basis: Principal,
+    viewer: Principal,
+    names: dict[str, str],
+    year: int,
+    public: bool,
+) -> BaselineLine | None:
+    """The year of the agreed baseline that covers it (the first by code), if one does."""
+    agreed = next(
+        (b for b in baselines.list_baselines(conn=conn, viewer=viewer) if year in b.years), None
+    )
+    if agreed is None:
+        return None
+    report = baselines.report_of(conn=conn, viewer=basis, baseline=agreed, years=[year])
+    counted = report.years[0]
+    total: Figure = counted.counted_eur
+    seen = {}
+    if public:
+        of_public = baselines.report_of(
+            conn=conn, viewer=PUBLIC_VIEWER, baseline=agreed, years=[year]
+        ).years[0]
+        seen = {d.donor: d for d in of_public.donors}
+        behind = sum(1 for d in counted.donors if d.counted_eur) >= SMALL_CELL_MIN_DONORS
+        total = _released(counted.counted_eur, of_public.counted_eur, behind)
+    donors = []
+    for d in counted.donors:
+        own = not public or (
+            d.donor in seen
+            and (seen[d.donor].counted_eur, seen[d.donor].pooled_eur)
+            == (d.counted_eur, d.pooled_eur)
+        )
+        donors.append(
+            ShareLine(
+                donor=d.donor,
+                name=names.get(d.donor, d.donor),
+                gdp_share=d.gdp_share,
+                target_eur=d.target_eur,
+                counted_eur=d.counted_eur if own else None,
+                pooled_eur=d.pooled_eur if own else None,
+                attainment=d.attainment if own else None,
+                gap_eur=d.gap_eur if own else None,
+            )
+        )
+    return BaselineLine(
+        code=agreed.code,
+        name=agreed.name,
+        annual_eur=agreed.annual_eur,
+        first_year=agreed.first_year,
+        last_year=agreed.last_year,
+        rules=agreed.rules.describe(),
+        year=year,
+        counted_eur=total,
+        attainment=counted.attainment if total is not None else None,
+        gap_eur=counted.gap_eur if total is not None else None,
+        donors=tuple(donors),
+        withheld_funds=counted.withheld_funds,
+    )
