@@ -26,6 +26,7 @@ HISTORY = {
     "CoalitionMembershipChanged",
     "ChairAssumed",
     "ChairHandedOver",
+    "BaselineAgreed",
     "MeetingScheduled",
     "MeetingStatusChanged",
     "AttendanceRecorded",
