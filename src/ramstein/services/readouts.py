@@ -91,9 +91,9 @@ COALITION_VIEWER = Principal(participant=None, roles=frozenset({Role.OBSERVER}))
 
 MONTHS = 12
 """How many month ends the pledged-and-delivered series covers, up to the meeting."""
-FORECAST_QUARTERS = 4
+FORECAST_QUARTERS = 8
 FORECAST_RUNS = 200
-"""A read-out's forecast: the four quarters after the meeting, from 200 seeded runs (the
+"""A read-out's forecast: the eight quarters after the meeting, from 200 seeded runs (the
 meeting's number is the seed, so the read-out is the same when generated again)."""
 
 
