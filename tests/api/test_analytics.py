@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -11,9 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ramstein.api.schemas.analytics import ForecastPublic
+from ramstein.domain.funds import COUNTED
 from ramstein.domain.releasability import Role
 from ramstein.reports import analytics as figures
-from ramstein.services import analytics, catalogue, participants, pledges
+from ramstein.services import analytics, catalogue, funds, participants, pledges
 from ramstein.store.engine import Store
 from tests.api.coalition import ApiCoalition, build
 
@@ -41,11 +43,20 @@ def test_donor_totals_are_the_sums_of_the_pledges_each_role_may_see(
                     i.code: i for i in catalogue.list_items(conn=conn, viewer=api.principals[role])
                 }
                 known = participants.list_participants(conn=conn, viewer=api.principals[role])
+                given: dict[str, Decimal] = defaultdict(Decimal)
+                for c in funds.list_contributions(
+                    conn=conn, viewer=api.principals[role], status=COUNTED
+                ):
+                    given[c.contributor] += c.value.eur
             expected = figures.donor_totals(seen, items, known)
             got = client.get("/api/v1/analytics/donors", headers=api.headers(role))
             assert got.status_code == 200, got.text
-            rows = {r["donor"]: Decimal(r["pledged_eur"]) for r in got.json()}
-            assert rows == {r.donor: r.pledged_eur for r in expected}, role
+            rows = {r["donor"]: r for r in got.json()}
+            pledged = {code: Decimal(r["pledged_eur"]) for code, r in rows.items() if r["pledges"]}
+            assert pledged == {r.donor: r.pledged_eur for r in expected}, role
+            # beside the pledges, what each donor gave through the pooled fund, as far as seen
+            to_funds = {code: Decimal(r["to_funds_eur"]) for code, r in rows.items()}
+            assert {code: eur for code, eur in to_funds.items() if eur} == given, role
     finally:
         store.dispose()
     public = client.get("/api/v1/analytics/donors").json()

@@ -32,6 +32,12 @@ def test_a_package_delivery_is_attributed_to_the_contributors(coalition: Cli) ->
     assert "66.67%" in shown
     assert [r["fund"] for r in coalition.json("funds list")] == ["PF"]
 
+    # the donors' totals keep the package the fund's pledge and show each donor's part beside
+    donors = {d["donor"]: d for d in coalition.json("analytics donors")}
+    assert (donors["PF"]["delivered_eur"], donors["PF"]["to_funds_eur"]) == ("1000.00", "0.00")
+    assert (donors["DEU"]["to_funds_eur"], donors["DEU"]["via_funds_eur"]) == ("2000.00", "666.67")
+    assert "To funds EUR" in coalition.ok("analytics donors")
+
 
 def test_contributions_are_listed_settled_and_refused_with_one_sentence(coalition: Cli) -> None:
     _fund(coalition)

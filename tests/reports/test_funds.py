@@ -10,6 +10,7 @@ the first by code (the remainders tie), DEU: 22.23 + 22.22 + 22.22 = 66.67.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -21,8 +22,13 @@ from ramstein.domain.funds import ContributionStatus, FundContribution
 from ramstein.domain.participants import Participant, ParticipantKind, ParticipantStatus
 from ramstein.domain.pledges import Money, Pledge, PledgeSource, PledgeStatus, Tranche
 from ramstein.domain.releasability import PUBLIC_LABEL, WITHHELD, Label, Releasability
-from ramstein.reports.analytics import apportion
-from ramstein.reports.funds import FundReport, fund_report, package_delivered_eur
+from ramstein.reports.analytics import FundShare, apportion, donor_totals
+from ramstein.reports.funds import (
+    FundReport,
+    fund_report,
+    package_delivered_eur,
+    shares_by_contributor,
+)
 
 D = Decimal
 ITEMS = {"radar": ItemType("radar", "Radar", "ad", "system", D(50))}
@@ -172,6 +178,43 @@ def test_three_hidden_contributors_show_as_one_withheld_row() -> None:
     ]
     assert report.attributions[-1].name == "3 donors not releasable to you"
     assert report.contributed_eur == D(4000)
+
+
+def test_a_donors_totals_show_what_it_gave_through_funds_beside_its_pledges() -> None:
+    shares = shares_by_contributor([_report()])
+    assert shares == {
+        "DEU": FundShare(D(1000), D("22.23")),
+        "NLD": FundShare(D(1000), D("22.22")),
+        "SWE": FundShare(D(1000), D("22.22")),
+    }  # ITA's contribution was cancelled: it gave nothing through the fund
+    totals = {d.donor: d for d in donor_totals([PACKAGE], ITEMS, [FUND, *PEOPLE.values()], shares)}
+    # the fund's package is the fund's pledge; DEU has no pledge of its own but is listed
+    assert (totals["PF"].pledged_eur, totals["PF"].delivered_eur) == (D("100.00"), D("66.67"))
+    assert (totals["PF"].to_funds_eur, totals["PF"].via_funds_eur) == (D(0), D(0))
+    deu = totals["DEU"]
+    assert (deu.pledges, deu.pledged_eur, deu.to_funds_eur, deu.via_funds_eur) == (
+        0, D(0), D(1000), D("22.23"),
+    )  # fmt: skip
+    assert sum(d.via_funds_eur or D(0) for d in totals.values()) == totals["PF"].delivered_eur
+
+
+def test_a_fund_that_withholds_its_attribution_leaves_the_donors_part_unknown() -> None:
+    hidden = [*CONTRIBUTIONS[:2], _given(3, "SWE", "1000", label=RESTRICTED)]
+    withheld = _report(hidden, visible=lambda c: c.label.is_public)
+    other = fund_report(
+        Participant("PG", "Other fund", ParticipantKind.FUND, ParticipantStatus.MEMBER,
+                    date(2025, 1, 1)),
+        packages=[],
+        contributions=[replace(_given(9, "DEU", "400"), fund="PG")],
+        items=ITEMS,
+        participants=PEOPLE,
+        visible=lambda c: True,
+    )  # fmt: skip
+    shares = shares_by_contributor([other, withheld])
+    # DEU's part of PG is known (nothing delivered) but PF withholds its: the sum is unknown
+    assert shares["DEU"] == FundShare(D(1400), None)
+    assert shares["NLD"] == FundShare(D(1000), None)
+    assert "SWE" not in shares
 
 
 def test_apportion_adds_up_and_breaks_ties_by_key() -> None:

@@ -308,6 +308,10 @@ def test_a_fund_page_attributes_its_deliveries_and_withholds_what_would_reveal_a
     donor = client.get("/donors/DEU")
     assert "Through pooled funds" in donor.text and "EUR 10,240.00" in donor.text
     assert client.get("/funds/DEU").status_code == 404
+    every = client.get("/donors").text.split("<h2>Every donor</h2>", 1)[1]
+    assert '<th class="num">To pooled funds</th>' in every
+    deu = re.search(r'<tr><td><a href="/donors/DEU">.*?</tr>', every, re.S)
+    assert deu is not None and "EUR 4,000" in deu.group(0)
 
 
 def test_a_baseline_page_shows_its_rules_and_each_years_shares(

@@ -35,6 +35,8 @@ DONOR_COLUMNS = [
     col("Delivered EUR", "delivered_eur", right=True),
     col("Delivered units", "delivered_units", right=True),
     col("Pledged % GDP", "pledged_pct_gdp", right=True),
+    col("To funds EUR", "to_funds_eur", right=True),
+    col("Via funds delivered EUR", "via_funds_eur", right=True),
 ]
 FAIR_COLUMNS = [
     col("Donor", "donor"),
@@ -68,10 +70,13 @@ AREA_COLUMNS = [
 
 @app.command("donors")
 def donors(ctx: typer.Context, as_json: AsJson = False) -> None:
-    """Per donor: pledged, committed and delivered (EUR and units) and as a share of GDP."""
+    """Per donor: pledged, committed and delivered (EUR and units), as a share of GDP, and
+    what it gave through pooled funds."""
     with reading(ctx) as (conn, viewer):
         found = analytics.donors(conn=conn, viewer=viewer)
-    output.listing(found, DONOR_COLUMNS, as_json=as_json, title="Donors", empty="No pledges.")
+    output.listing(
+        found, DONOR_COLUMNS, as_json=as_json, title="Donors", empty="No pledges or contributions."
+    )
 
 
 @app.command("fair-share")

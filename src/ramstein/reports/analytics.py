@@ -135,19 +135,41 @@ class DonorTotals:
     gdp_eur_bn: Decimal | None
     pledged_pct_gdp: Decimal | None
     delivered_pct_gdp: Decimal | None
+    to_funds_eur: Decimal
+    """Contributed to pooled funds (pledged or paid), as far as the viewer may see."""
+    via_funds_eur: Decimal | None
+    """Its part of what the funds' packages delivered; None where a fund withholds it."""
+
+
+@dataclass(frozen=True, slots=True)
+class FundShare:
+    """What one donor gave through pooled funds: contributed, and its attributed part of
+    what their packages delivered (None where a fund withholds the attribution)."""
+
+    contributed_eur: Decimal
+    delivered_eur: Decimal | None
 
 
 def donor_totals(
-    pledges: Iterable[Pledge], items: Mapping[str, ItemType], participants: Iterable[Participant]
+    pledges: Iterable[Pledge],
+    items: Mapping[str, ItemType],
+    participants: Iterable[Participant],
+    through_funds: Mapping[str, FundShare] | None = None,
 ) -> list[DonorTotals]:
-    """Every donor with a pledge, largest pledged value first."""
+    """Every donor with a pledge or a contribution to a pooled fund, largest pledged value
+    first. A fund's packages are its own pledges, so what a donor gives through a fund is
+    beside its pledges (`to_funds_eur`, `via_funds_eur`), never added to them."""
     known = {p.code: p for p in participants}
+    funded = through_funds or {}
     by_donor: dict[str, list[Pledge]] = defaultdict(list)
     for pledge in pledges:
         if pledge.status is not PledgeStatus.CANCELLED:
             by_donor[pledge.donor].append(pledge)
+    for donor in funded:
+        by_donor.setdefault(donor, [])
     rows = []
     for donor, given in by_donor.items():
+        share = funded.get(donor, FundShare(Decimal(0), Decimal(0)))
         pledged = sum((pledge_eur(p, items) for p in given), Decimal(0))
         committed = sum((pledge_eur(p, items) for p in given if p.status in COMMITTED), Decimal(0))
         delivered = sum((p.delivered * _unit_eur(p, items) for p in given), Decimal(0))
@@ -169,9 +191,11 @@ def donor_totals(
                 gdp_eur_bn=gdp,
                 pledged_pct_gdp=None if gdp_eur is None else _ratio(100 * pledged / gdp_eur),
                 delivered_pct_gdp=None if gdp_eur is None else _ratio(100 * delivered / gdp_eur),
+                to_funds_eur=_cents(share.contributed_eur),
+                via_funds_eur=None if share.delivered_eur is None else _cents(share.delivered_eur),
             )
         )
-    return sorted(rows, key=lambda r: (-r.pledged_eur, r.donor))
+    return sorted(rows, key=lambda r: (-r.pledged_eur, -r.to_funds_eur, r.donor))
 
 
 # --- by month -----------------------------------------------------------------------------

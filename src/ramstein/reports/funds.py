@@ -29,7 +29,14 @@ from ramstein.domain.funds import COUNTED, ContributionStatus, FundContribution
 from ramstein.domain.participants import Participant
 from ramstein.domain.pledges import Pledge, PledgeStatus
 from ramstein.domain.releasability import SMALL_CELL_MIN_DONORS, WITHHELD
-from ramstein.reports.analytics import _cents, _ratio, _unit_eur, apportion, pledge_eur
+from ramstein.reports.analytics import (
+    FundShare,
+    _cents,
+    _ratio,
+    _unit_eur,
+    apportion,
+    pledge_eur,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +179,23 @@ def fund_report(
         attributed=attributed,
         unattributed_eur=unattributed,
     )
+
+
+def shares_by_contributor(reports: Iterable[FundReport]) -> dict[str, FundShare]:
+    """Per contributor the viewer may see, over every fund: what it contributed and its part
+    of what the packages delivered (None if any fund withholds its attribution)."""
+    contributed: dict[str, Decimal] = defaultdict(Decimal)
+    delivered: dict[str, Decimal | None] = {}
+    for report in reports:
+        for a in report.attributions:
+            if a.contributor == WITHHELD:
+                continue
+            contributed[a.contributor] += a.contributed_eur
+            so_far = delivered.get(a.contributor, Decimal(0))
+            delivered[a.contributor] = (
+                None if so_far is None or a.delivered_eur is None else so_far + a.delivered_eur
+            )
+    return {code: FundShare(eur, delivered[code]) for code, eur in contributed.items()}
 
 
 def _eur(contributions: Iterable[FundContribution]) -> Decimal:

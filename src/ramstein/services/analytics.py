@@ -28,11 +28,13 @@ from ramstein.reports.analytics import (
     Reliability,
 )
 from ramstein.reports.forecast import FirmFunding, Forecast, Records, Scenario, ScenarioReport
+from ramstein.reports.funds import shares_by_contributor
 from ramstein.services import (
     baselines,
     capabilities,
     catalogue,
     deliveries,
+    funds,
     needs,
     participants,
     pledges,
@@ -44,11 +46,13 @@ def _items(conn: Connection, viewer: Principal) -> dict[str, ItemType]:
 
 
 def donors(*, conn: Connection, viewer: Principal) -> list[DonorTotals]:
-    """Per donor: pledged, committed and delivered, in EUR and units, and as a share of GDP."""
+    """Per donor: pledged, committed and delivered, in EUR and units, and as a share of GDP;
+    and what it gave through pooled funds."""
     return figures.donor_totals(
         pledges.list_pledges(conn=conn, viewer=viewer),
         _items(conn, viewer),
         participants.list_participants(conn=conn, viewer=viewer),
+        shares_by_contributor(funds.fund_reports(conn=conn, viewer=viewer)),
     )
 
 

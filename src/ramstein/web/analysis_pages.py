@@ -67,7 +67,9 @@ def donor(request: Request, code: str) -> Response:
     with store_of(request).read() as conn:
         totals = {d.donor: d for d in analytics.donors(conn=conn, viewer=who.viewer)}
         if code not in totals:
-            return refused(request, who, 404, f"No pledge of {code} is on record for you.")
+            return refused(
+                request, who, 404, f"No pledge or contribution of {code} is on record for you."
+            )
         agreed, shares = analytics.agreed_fair_share(conn=conn, viewer=who.viewer)
         kept = analytics.reliability(conn=conn, viewer=who.viewer)
         given = pledges.list_pledges(conn=conn, viewer=who.viewer, donor=code)

@@ -27,6 +27,12 @@ class DonorTotalsPublic(_Figures):
     gdp_eur_bn: Decimal | None
     pledged_pct_gdp: Decimal | None = Field(description="Percent of GDP; null without a GDP.")
     delivered_pct_gdp: Decimal | None
+    to_funds_eur: Decimal = Field(
+        description="Contributed to pooled funds (pledged or paid), beside the pledges."
+    )
+    via_funds_eur: Decimal | None = Field(
+        description="Its part of what the funds' packages delivered; null where withheld."
+    )
 
 
 class FairSharePublic(_Figures):
