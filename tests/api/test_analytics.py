@@ -162,11 +162,20 @@ def test_a_scenario_shows_what_a_donor_stopping_would_cost(
     assert after < before
     artillery = next(d for d in body["dependence"] if d["area"] == "artillery")
     assert artillery["top_donor"] == "DEU" and Decimal(artillery["lost_share"]) > 0
-    cut = client.get(
-        "/api/v1/analytics/scenario",
-        params={"cut_donors": "0.5", "cut_by": "0.5", "as_of": "2025-01-20", "runs": 40},
+    allocation = body["allocation"]  # the newest plan the chair may read, stressed alike
+    assert allocation["plan_id"] == api.chair_plan
+    assert allocation["scenario"] == "DEU stops after 2025-01-31"
+    assert allocation["objective_lost"] > 0 and allocation["hurt"]
+    assert allocation["objective"] == pytest.approx(
+        allocation["baseline_objective"] - allocation["objective_lost"]
     )
+    cut_params = {"cut_donors": "0.5", "cut_by": "0.5", "as_of": "2025-01-20", "runs": 40}
+    cut = client.get("/api/v1/analytics/scenario", params=cut_params)
     assert cut.status_code == 200, cut.text
+    assert cut.json()["allocation"]["plan_id"] == api.public_plan  # what the public may read
+    assert cut.json()["allocation"]["scenario"] == "cut 0.25 of every offer"
+    hidden = client.get("/api/v1/analytics/scenario", params={**cut_params, "plan": api.chair_plan})
+    assert hidden.status_code == 404, hidden.text
 
 
 @pytest.mark.parametrize(

@@ -119,8 +119,17 @@ def test_a_scenario_of_a_donor_stopping_exposes_the_p1_need(coalition: Cli) -> N
     ]  # fmt: skip
     (need,) = report["exposed"]
     assert (need["expected_units"], need["scenario_units"]) == ("600.00", "300.00")
-    table = coalition.ok("analytics scenario --stop DEU:2025-06-30 --as-of 2025-02-15 --runs 20")
+    assert report["allocation"] is None
+    asked = "analytics scenario --stop DEU:2025-06-30 --as-of 2025-02-15 --runs 20"
+    table = coalition.ok(asked)
     assert "P1 needs exposed" in table and "Dependence on single donors" in table
+    assert "No matching plan you may read" in table
+    plan = coalition.json("match run")["plan"]["id"]
+    stressed = coalition.json(f"{asked} --plan {plan}")["allocation"]
+    assert (stressed["plan"], stressed["scenario"]) == (plan, "DEU stops after 2025-06-30")
+    assert stressed["coverage_lost"]["P1"]["units"] == 300  # DEU's September tranche
+    assert f"Plan {plan}, DEU stops after 2025-06-30" in coalition.ok(asked)
+    assert "no plan 99" in coalition.fails(f"{asked} --plan 99").lower()
     assert "DONOR:YYYY-MM-DD" in coalition.fails("analytics scenario --stop 2025-06-30")
     assert "both" in coalition.fails("analytics scenario --cut-donors 0.5")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,11 +20,12 @@ from ramstein.matching.stress import (
     all_donors,
     cut_share,
     delay_donor,
+    political,
     remove_donors,
     run,
     stressed_problem,
 )
-from tests.matching.strategies import problems
+from tests.matching.strategies import DAY0, problems
 from tests.matching.test_files import write
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -35,6 +36,15 @@ scenarios = st.one_of(
     st.lists(st.sampled_from(DONORS), min_size=1, unique=True).map(remove_donors),
     st.sampled_from([0.1, 0.25, 0.5, 1.0]).map(cut_share),
     st.tuples(st.sampled_from(DONORS), st.integers(0, 15)).map(lambda t: delay_donor(*t)),
+    st.tuples(
+        st.lists(
+            st.tuples(
+                st.sampled_from(DONORS), st.integers(-1, 41).map(lambda d: DAY0 + timedelta(d))
+            ),
+            max_size=3,
+        ),
+        st.sampled_from([0.0, 0.15, 0.5]),
+    ).map(lambda t: political(*t)),
 )
 
 
@@ -69,6 +79,36 @@ def test_component_local_resolve_equals_a_full_resolve(
         assert units + local.plan.unused_offers.get(offer_id, 0) == quantity[offer_id]
     for need in stressed.needs:
         assert local.plan.need_coverage[need.need_id] <= need.quantity + 1e-9
+
+
+@FAST
+@given(problems(unit_ratios=False), scenarios)
+def test_no_scenario_increases_the_objective(problem: Problem, scenario: Scenario) -> None:
+    plan = solve(problem)
+    assert run(problem, plan, scenario).objective_lost >= -1e-9
+
+
+def test_a_donor_that_stops_keeps_only_the_offers_available_by_its_last_day() -> None:
+    needs = [Need("n1", "shell", 10, Priority.P1, date(2026, 9, 1))]
+    offers = [
+        Offer("early", "DE", "shell", 4, date(2026, 5, 1)),
+        Offer("late", "DE", "shell", 4, date(2026, 8, 1)),
+        Offer("other", "FR", "shell", 2, date(2026, 8, 1)),
+    ]
+    problem = Problem(needs, offers)
+    plan = solve(problem)
+    assert plan.need_coverage["n1"] == 10
+    scenario = political([("DE", date(2026, 6, 30))], 0.0)
+    assert scenario.label == "DE stops after 2026-06-30"
+    result = run(problem, plan, scenario)
+    assert result.plan.need_coverage["n1"] == 6  # the late 4 are gone; FR's 2 stay
+    assert {a.offer_id for a in result.plan.allocations} == {"early", "other"}
+    assert result.coverage_lost[Priority.P1].units == 4
+    cut = run(problem, plan, political([("DE", date(2026, 6, 30))], 0.5))
+    assert cut.plan.need_coverage["n1"] == 3  # floor(4 × 0.5) + floor(2 × 0.5)
+    assert cut.scenario.label == "DE stops after 2026-06-30; cut 0.5 of every offer"
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        political([], 1.5)
 
 
 @FAST

@@ -13,7 +13,17 @@ from ramstein.domain.needs import NeedStatus, Priority
 from ramstein.domain.pledges import PledgeStatus
 from ramstein.domain.releasability import Principal
 from ramstein.matching.stress import Capacity, cut_share, remove_donors
-from ramstein.services import capabilities, catalogue, maintenance, matching, needs, pledges
+from ramstein.reports.forecast import Scenario
+from ramstein.services import (
+    analytics,
+    capabilities,
+    catalogue,
+    maintenance,
+    matching,
+    needs,
+    pledges,
+)
+from ramstein.services.analytics import PoliticalRisk
 from ramstein.services.match_changes import Change, InputChange, InputKind
 from ramstein.services.match_plans import StoredPlan
 from ramstein.store.engine import Store
@@ -430,6 +440,45 @@ def test_stress_reports_losses_by_area_and_coalition_that_sum_to_the_priorities(
     assert lost == sorted(lost, reverse=True)
     with store.read() as conn, pytest.raises(NotFound):
         matching.stress_all_donors(conn=conn, viewer=coalition.donor("DEU"), plan_id=plan.info.id)
+
+
+def test_a_political_risk_scenario_stresses_the_newest_plan_the_viewer_may_read(
+    store: Store, coalition: Principals
+) -> None:
+    build(store, coalition)
+    plan = run(store, coalition.chair)
+    deu_stops = Scenario(stops=(("DEU", BASE),))  # before its 60 shells are available
+
+    def risk(viewer: Principal, asked: Scenario, plan_id: int | None = None) -> PoliticalRisk:
+        with store.read() as conn:
+            return analytics.scenario(
+                conn=conn, viewer=viewer, scenario=asked, as_of=BASE, runs=20, plan_id=plan_id
+            )
+
+    stopped = risk(coalition.chair, deu_stops).allocation
+    assert stopped is not None and stopped.plan_id == plan.info.id
+    assert stopped.result.scenario.label == f"DEU stops after {BASE.isoformat()}"
+    assert sum(loss.units for loss in stopped.result.coverage_lost.values()) == 60
+    assert stopped.result.objective_lost > 0
+    assert {a.offer_id for a in stopped.result.plan.allocations}.isdisjoint(
+        a.offer_id for a in plan.allocations if a.donor == "DEU"
+    )
+    later = risk(coalition.chair, Scenario(stops=(("DEU", BASE + 60 * DAY),))).allocation
+    assert later is not None and later.result.objective_lost == 0  # delivered by then
+    half = Scenario(cut_donors=Decimal("0.5"), cut_by=Decimal("0.5"))
+    cut = risk(coalition.chair, half).allocation
+    assert cut is not None and cut.result.scenario.label == "cut 0.25 of every offer"
+    lost = {p: loss.units for p, loss in cut.result.coverage_lost.items() if loss.units}
+    # A quarter of 60, 50 and 40 shells (floored remainders kept) comes off the P2 shells once
+    # the P1 need's 100 are served; NLD's one air-defence system goes from the P1 need.
+    assert lost == {P1: 1, P2: 15 + 13 + 10}
+    donor = coalition.donor("DEU")
+    assert risk(donor, deu_stops).allocation is None  # the chair's plan used what DEU may not see
+    with pytest.raises(NotFound):
+        risk(donor, deu_stops, plan_id=plan.info.id)
+    own = run(store, donor)
+    mine = risk(donor, deu_stops).allocation
+    assert mine is not None and mine.plan_id == own.info.id
 
 
 def test_rebuild_keeps_stored_plans(store: Store, coalition: Principals) -> None:

@@ -248,6 +248,9 @@ def test_the_outlook_forecasts_what_the_visitor_may_see_and_runs_a_scenario(
     what_if = client.get("/outlook", params={"stop_donor": "DEU", "stop_after": "2025-01-31"})
     assert what_if.status_code == 200, what_if.text
     assert "Under the scenario" in what_if.text and "Dependence on single donors" in what_if.text
+    newest = api.chair_plan if role is Role.CHAIR else api.public_plan  # the newest it may read
+    assert f"Matching plan {newest} under the same scenario" in what_if.text
+    assert f'href="/matching/{newest}/stress"' in what_if.text
     for answer in (plain, what_if):
         leaked = {c for c in api.hidden_canaries(role) if c in answer.text}
         assert not leaked, f"/outlook shows {role.value} records it may not see: {sorted(leaked)}"

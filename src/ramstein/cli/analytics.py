@@ -14,6 +14,7 @@ from ramstein.cli import output
 from ramstein.cli.context import reading
 from ramstein.cli.errors import BadInput
 from ramstein.cli.inputs import AsJson, date_option, decimal_option
+from ramstein.cli.match_output import plan_stress_json, show_stress
 from ramstein.cli.output import Column, col
 from ramstein.domain.baselines import CountingRules, PooledRule
 from ramstein.domain.pledges import PledgeSource
@@ -352,10 +353,15 @@ def scenario(
     quarters: Quarters = 8,
     runs: Runs = 500,
     seed: Seed = 0,
+    plan: Annotated[
+        int | None,
+        typer.Option(help="Stress this matching plan (default: the newest you may read)."),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """What if donors stop or cut? The forecast under the scenario, the P1 needs it exposes,
-    and each area's dependence on its largest donor."""
+    each area's dependence on its largest donor, and what a matching plan's optimal
+    allocation loses."""
     asked = Scenario(
         stops=tuple(parse_stop(s) for s in stop or ()),
         cut_donors=cut_donors or Decimal(0),
@@ -370,20 +376,30 @@ def scenario(
             quarters=quarters,
             runs=runs,
             seed=seed,
+            plan_id=plan,
         )
+    report, allocation = found.report, found.allocation
     if as_json:
-        output.print_json(found)
+        data = output.plain(report)
+        data["allocation"] = None if allocation is None else plan_stress_json(allocation)
+        output.print_json(data)
         return
     output.print_table(
-        f"Forecast from {found.forecast.as_of} and under the scenario ({runs} runs, seed {seed})",
+        f"Forecast from {report.forecast.as_of} and under the scenario ({runs} runs, seed {seed})",
         SCENARIO_COLUMNS,
-        list(zip(found.forecast.quarters, found.stressed.quarters, strict=True)),
+        list(zip(report.forecast.quarters, report.stressed.quarters, strict=True)),
         "Nothing to forecast.",
     )
-    output.print_table("P1 needs exposed", EXPOSED_COLUMNS, found.exposed, "No P1 need is exposed.")
     output.print_table(
-        "Dependence on single donors", DEPENDENCE_COLUMNS, found.dependence, "No areas."
+        "P1 needs exposed", EXPOSED_COLUMNS, report.exposed, "No P1 need is exposed."
     )
+    output.print_table(
+        "Dependence on single donors", DEPENDENCE_COLUMNS, report.dependence, "No areas."
+    )
+    if allocation is None:
+        output.console().print("No matching plan you may read: run `ramstein match run`.")
+    else:
+        show_stress(allocation)
 
 
 FIRM_COLUMNS = [

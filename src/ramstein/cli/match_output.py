@@ -314,7 +314,7 @@ def stress_json(result: StressResult) -> dict[str, Any]:
 
 def plan_stress_json(found: PlanStress) -> dict[str, Any]:
     """A stored plan's stress result as JSON: the pure result plus areas and coalitions."""
-    data = stress_json(found.result)
+    data = {"plan": found.plan_id, **stress_json(found.result)}
     data["baseline_objective"] = found.baseline_objective
     data["coverage_lost_by_area"] = output.plain(found.by_area)
     data["coverage_lost_by_coalition"] = output.plain(found.by_coalition)

@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -57,6 +57,8 @@ class Scenario:
     """Share of every offer's quantity withdrawn (floored remainder kept)."""
     delay: tuple[str, int] | None = None
     """(donor, days) by which that donor's offers slip."""
+    stops: tuple[tuple[str, date], ...] = ()
+    """(donor, day): that donor's offers available after the day are withdrawn."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +110,21 @@ def delay_donor(donor: str, days: int) -> Scenario:
     return Scenario(label=f"delay {donor} by {days} days", delay=(donor, days))
 
 
+def political(stops: Sequence[tuple[str, date]], share: float) -> Scenario:
+    """Donors that stop after a day, and a share cut from every offer (either may be empty)."""
+    if not 0.0 <= share <= 1.0:
+        raise ValueError("The share must lie between 0 and 1.")
+    said = [f"{donor} stops after {day.isoformat()}" for donor, day in stops]
+    if share:
+        said.append(f"cut {share:g} of every offer")
+    return Scenario(label="; ".join(said) or "no change", share=share, stops=tuple(stops))
+
+
 def stressed_offer(offer: Offer, scenario: Scenario) -> Offer | None:
     """The offer as the scenario leaves it, or None when it is withdrawn."""
     if offer.donor in scenario.remove:
+        return None
+    if any(offer.donor == donor and offer.available > day for donor, day in scenario.stops):
         return None
     if scenario.share:
         offer = replace(
@@ -182,6 +196,9 @@ def _stressed_arrays(base: Baseline, scenario: Scenario) -> Arrays:
         qty = np.floor(qty * (1.0 - scenario.share) + 1e-9).astype(np.int64)
     if scenario.remove:
         qty = np.where(_donor_mask(base, scenario.remove), 0, qty)
+    for donor, last in scenario.stops:
+        after = a.offer_day > last.toordinal()
+        qty = np.where(_donor_mask(base, frozenset([donor])) & after, 0, qty)
     gain, day = a.arc_gain, a.offer_day
     if scenario.delay is not None and scenario.delay[1]:
         donor, days = scenario.delay

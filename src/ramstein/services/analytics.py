@@ -15,6 +15,7 @@ from ramstein.domain.catalogue import ItemType
 from ramstein.domain.errors import InvalidValue
 from ramstein.domain.pledges import PledgeStatus
 from ramstein.domain.releasability import Principal
+from ramstein.matching import stress
 from ramstein.reports import analytics as figures
 from ramstein.reports import forecast as forecasts
 from ramstein.reports.analytics import (
@@ -35,10 +36,12 @@ from ramstein.services import (
     catalogue,
     deliveries,
     funds,
+    matching,
     needs,
     participants,
     pledges,
 )
+from ramstein.services.match_changes import PlanStress
 
 
 def _items(conn: Connection, viewer: Principal) -> dict[str, ItemType]:
@@ -285,6 +288,15 @@ def forecast(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PoliticalRisk:
+    """A political-risk scenario against the forecast and against a matching plan."""
+
+    report: ScenarioReport
+    allocation: PlanStress | None
+    """The plan's optimal allocation re-solved under the scenario; None without a plan."""
+
+
 def scenario(
     *,
     conn: Connection,
@@ -294,11 +306,13 @@ def scenario(
     quarters: int = 8,
     runs: int = 500,
     seed: int = 0,
-) -> ScenarioReport:
+    plan_id: int | None = None,
+) -> PoliticalRisk:
     """The forecast and the same forecast under a political-risk scenario: the loss per
-    quarter, the P1 needs exposed and each area's dependence on single donors."""
+    quarter, the P1 needs exposed and each area's dependence on single donors; and the stress
+    test of matching plan `plan_id` (default: the newest the viewer may read) under it."""
     _check_forecast(conn, viewer, quarters, runs, scenario)
-    return forecasts.scenario_report(
+    report = forecasts.scenario_report(
         _records(conn, viewer),
         scenario,
         as_of=as_of or date.today(),
@@ -306,6 +320,21 @@ def scenario(
         runs=runs,
         seed=seed,
     )
+    if plan_id is None:
+        newest = matching.list_plans(conn=conn, viewer=viewer, limit=1)
+        if not newest:
+            return PoliticalRisk(report=report, allocation=None)
+        plan_id = newest[0].id
+    allocation = matching.stress(
+        conn=conn, viewer=viewer, plan_id=plan_id, scenario=_matching_scenario(scenario)
+    )
+    return PoliticalRisk(report=report, allocation=allocation)
+
+
+def _matching_scenario(scenario: Scenario) -> stress.Scenario:
+    """The same risk for an allocation: the donors stop offering what is available after their
+    day, and the expected cut (the share of donors times their cut) falls on every offer."""
+    return stress.political(scenario.stops, float(scenario.cut_donors * scenario.cut_by))
 
 
 def firm_funding(

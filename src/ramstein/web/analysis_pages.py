@@ -32,6 +32,7 @@ from ramstein.services import (
     pledges,
 )
 from ramstein.services.agenda import OPEN_NEEDS
+from ramstein.services.match_changes import PlanStress
 from ramstein.web import charts
 from ramstein.web.base import csrf_ok, go, page, refused, store_of, visit
 
@@ -345,8 +346,10 @@ def outlook(
         try:
             if asked is None:
                 found, report = analytics.forecast(conn=conn, viewer=who.viewer), None
+                allocation: PlanStress | None = None
             else:
-                report = analytics.scenario(conn=conn, viewer=who.viewer, scenario=asked)
+                risk = analytics.scenario(conn=conn, viewer=who.viewer, scenario=asked)
+                report, allocation = risk.report, risk.allocation
                 found = report.forecast
         except DomainError as error:
             return refused(request, who, 422, str(error))
@@ -357,6 +360,8 @@ def outlook(
         "outlook.html.j2",
         forecast=found,
         report=report,
+        allocation=allocation,
+        priorities=list(Priority),
         firm=firm,
         names=names,
         donors=donors,

@@ -29,6 +29,7 @@ from ramstein.api.schemas.analytics import (
     StopPublic,
 )
 from ramstein.api.schemas.common import CODE_PATTERN
+from ramstein.api.schemas.matching import stress_public
 from ramstein.domain.baselines import CountingRules, PooledRule
 from ramstein.domain.pledges import PledgeSource
 from ramstein.reports.analytics import BILLION
@@ -190,10 +191,15 @@ async def scenario(
     quarters: QuartersQuery = 8,
     runs: RunsQuery = 500,
     seed: SeedQuery = 0,
+    plan: Annotated[
+        int | None,
+        Query(ge=1, description="The matching plan to stress (default: the newest you may read)."),
+    ] = None,
 ) -> Response:
     """A political-risk scenario against the forecast: donors that stop after a date, a share
-    of donors cutting by a share; the forecast under it, the P1 needs it exposes and each
-    area's dependence on its largest donor."""
+    of donors cutting by a share; the forecast under it, the P1 needs it exposes, each area's
+    dependence on its largest donor, and what a matching plan's optimal allocation loses
+    (the donors' offers after their day withdrawn, the expected cut taken from every offer)."""
     asked = Scenario(
         stops=tuple(parse_stop(s) for s in stop or ()), cut_donors=cut_donors, cut_by=cut_by
     )
@@ -207,18 +213,21 @@ async def scenario(
             quarters=quarters,
             runs=runs,
             seed=seed,
+            plan_id=plan,
         ),
     )
+    report, allocation = found.report, found.allocation
     body = ScenarioReportPublic(
         scenario=ScenarioPublic(
             stops=[StopPublic(donor=d, after=a) for d, a in asked.stops],
             cut_donors=asked.cut_donors,
             cut_by=asked.cut_by,
         ),
-        forecast=ForecastPublic.model_validate(found.forecast),
-        stressed=ForecastPublic.model_validate(found.stressed),
-        exposed=[ExposedNeedPublic.model_validate(n) for n in found.exposed],
-        dependence=[AreaDependencePublic.model_validate(d) for d in found.dependence],
+        forecast=ForecastPublic.model_validate(report.forecast),
+        stressed=ForecastPublic.model_validate(report.stressed),
+        exposed=[ExposedNeedPublic.model_validate(n) for n in report.exposed],
+        dependence=[AreaDependencePublic.model_validate(d) for d in report.dependence],
+        allocation=None if allocation is None else stress_public(allocation),
     )
     return answer(body)
 

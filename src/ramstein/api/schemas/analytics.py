@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ramstein.api.schemas.matching import StressPublic
+
 
 class _Figures(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -170,6 +172,10 @@ class ScenarioReportPublic(BaseModel):
         description="P1 needs with less expected to arrive by their needed-by date."
     )
     dependence: list[AreaDependencePublic]
+    allocation: StressPublic | None = Field(
+        description="The matching plan's optimal allocation re-solved under the scenario: "
+        "the plan asked for, or the newest the viewer may read; null when there is none."
+    )
 
 
 class FirmFundingPublic(_Figures):
