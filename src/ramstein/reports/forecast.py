@@ -303,12 +303,17 @@ def _delays(
 ) -> Ints:
     """(runs, arrivals) days of delay, each drawn from its donor's record (or everyone's)."""
     pooled = [d for days in delays.values() for d in days] or [0]
-    out = np.zeros((runs, len(inputs.arrivals)), dtype=np.int64)
-    for k, donor in enumerate(inputs.donors):
-        mine = inputs.donor == k
+    # Drawn donor by donor into contiguous columns (the arrivals in donor order), then put
+    # back in the arrivals' order with one gather.
+    order = np.argsort(inputs.donor, kind="stable")
+    counts = np.bincount(inputs.donor, minlength=len(inputs.donors))
+    drawn = np.empty((runs, len(inputs.arrivals)), dtype=np.int64)
+    start = 0
+    for donor, count in zip(inputs.donors, counts.tolist(), strict=True):
         record = np.array(delays.get(donor) or pooled, dtype=np.int64)
-        out[:, mine] = record[rng.integers(0, len(record), size=(runs, int(mine.sum())))]
-    return out
+        drawn[:, start : start + count] = record[rng.integers(0, len(record), size=(runs, count))]
+        start += count
+    return drawn[:, np.argsort(order)]
 
 
 def _units(inputs: _Inputs, days: Ints, scenario: Scenario, rng: np.random.Generator) -> Ints:
@@ -332,17 +337,12 @@ def _units(inputs: _Inputs, days: Ints, scenario: Scenario, rng: np.random.Gener
 
 def _buckets(inputs: _Inputs, days: Ints) -> Ints:
     """The quarter each arrival falls in; len(quarters) for after the last."""
-    return np.searchsorted(inputs.ends, days, side="left")
-
-
-def _sum_by(index: Ints, weights: Floats | Ints, size: int) -> Floats:
-    """Per run, `weights` summed by `index` (0 .. size-1): a (runs, size) array."""
-    runs = index.shape[0]
-    flat = (np.arange(runs)[:, None] * size + index).ravel()
-    totals = np.bincount(
-        flat, weights=np.asarray(weights, dtype=np.float64).ravel(), minlength=runs * size
-    )
-    return np.asarray(totals, dtype=np.float64).reshape(runs, size)
+    if not days.size:
+        return np.zeros(days.shape, dtype=np.int64)
+    first, last = int(days.min()), int(days.max())
+    # days are whole: look each up in a table of the quarter of every day in their span
+    table = np.searchsorted(inputs.ends, np.arange(first, last + 1), side="left")
+    return table[days - first]
 
 
 @dataclass
@@ -353,6 +353,8 @@ class _Needs:
     delivered: Floats
     unit_value: Floats
     area: Ints
+    in_area: Floats
+    """(items, areas): 1 where the item type belongs to the area."""
 
     def coverage(self, cum_units: Floats, areas: int) -> tuple[Floats, Floats]:
         """Per run and quarter, coverage overall and per area, from (runs, items, quarters)
@@ -389,11 +391,13 @@ def _needs(
     for pledge in pledges:
         if pledge.status is not PledgeStatus.CANCELLED:
             delivered[inputs.item_types.index(pledge.item_type)] += pledge.delivered
+    area = np.array([inputs.areas.index(items[c].area) for c in inputs.item_types], dtype=np.int64)
     return _Needs(
         needed=needed,
         delivered=delivered,
         unit_value=np.array([float(items[c].unit_value_eur) for c in inputs.item_types]),
-        area=np.array([inputs.areas.index(items[c].area) for c in inputs.item_types]),
+        area=area,
+        in_area=(area[:, None] == np.arange(len(inputs.areas))[None, :]).astype(np.float64),
     )
 
 
@@ -415,13 +419,20 @@ class _Run:
 
 def _simulate(inputs: _Inputs, needs: _Needs, days: Ints, units: Ints) -> _Run:
     q = len(inputs.quarters) + 1
-    bucket = _buckets(inputs, days)
-    worth = units * inputs.unit_eur
-    value = _sum_by(bucket, worth, q)
-    areas = len(inputs.areas)
-    area_value = _sum_by(inputs.area[None, :] * q + bucket, worth, areas * q).reshape(-1, areas, q)
-    items = len(inputs.item_types)
-    item_units = _sum_by(inputs.item[None, :] * q + bucket, units, items * q).reshape(-1, items, q)
+    runs, items, areas = days.shape[0], len(inputs.item_types), len(inputs.areas)
+    # every arrival's (run, item type, quarter) cell, as one flat index to add up by
+    cell = _buckets(inputs, days)
+    cell += inputs.item[None, :] * q
+    cell += (np.arange(runs, dtype=np.int64) * (items * q))[:, None]
+    flat = cell.ravel()
+
+    def per_item(weights: Floats | Ints) -> Floats:
+        totals = np.bincount(flat, weights=weights.ravel(), minlength=runs * items * q)
+        return np.asarray(totals, dtype=np.float64).reshape(runs, items, q)
+
+    item_units = per_item(units)
+    area_value = np.einsum("riq,ia->raq", per_item(units * inputs.unit_eur), needs.in_area)
+    value = area_value.sum(axis=1)
     cum = np.cumsum(item_units[:, :, :-1], axis=2)
     coverage, area_coverage = needs.coverage(cum, areas)
     return _Run(value, area_value, coverage, area_coverage, days, units)
