@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from ramstein.reports import charts
+from ramstein.reports.analytics import Reliability
+from ramstein.reports.forecast import AreaDependence
 from ramstein.reports.funds import Attribution, FundReport
 from ramstein.reports.readout import (
     Announcement,
@@ -24,12 +26,14 @@ from ramstein.reports.readout import (
     AudienceKind,
     BaselineLine,
     DecisionLine,
+    DependenceLine,
     FirmLine,
     ForecastNote,
     Format,
     MonthLine,
     QuarterLine,
     Readout,
+    ReliabilityLine,
     ShareLine,
     Totals,
 )
@@ -159,6 +163,24 @@ def _readout() -> Readout:
             QuarterLine("2027-Q2", date(2027, 6, 30), None, None, None, None, None),
         ),  # fmt: skip
         forecast_note=ForecastNote(runs=200, seed=31, unscheduled_eur=D("12000000")),
+        dependence=(
+            DependenceLine(
+                "air-defence",
+                "Air defence",
+                "Germany",
+                AreaDependence("air-defence", D("90000000"), 3, "DEU", D("0.61"), D("0"), None),
+            ),
+            DependenceLine("engineering", "Engineering and demining", "", None),
+        ),  # fmt: skip
+        reliability_donors=(
+            ReliabilityLine("DEU", "Germany", Reliability("DEU", 12, 9, D("0.75"), D("6.5"), 21)),
+            ReliabilityLine("GBR", "United Kingdom", None),
+        ),
+        reliability_areas=(
+            ReliabilityLine(
+                "air-defence", "Air defence", Reliability("air-defence", 4, 4, D("1"), D("0"), 0)
+            ),
+        ),
         baseline=BaselineLine(
             code="annual",
             name="Annual baseline",
@@ -233,6 +255,9 @@ EMPTY = replace(
     firm_funding=(),
     forecast=(),
     forecast_note=None,
+    dependence=(),
+    reliability_donors=(),
+    reliability_areas=(),
     baseline=None,
     funds=(),
 )
@@ -281,6 +306,15 @@ KEY_FACTS = (
 )
 
 
+def test_dependence_and_delivery_dates_read_as_a_person_would_say_them() -> None:
+    md = render_markdown(READOUT)
+    assert "| Air defence (air-defence) | 90,000,000 | 3 | Germany (DEU) | 61.0 % |" in md
+    engineering = "| Engineering and demining (engineering) |" + " withheld |" * 4
+    assert engineering in md
+    assert "| Germany (DEU) | 12 | 9 (75.0 %) | 6.5 | 21 |" in md
+    assert "| United Kingdom (GBR) |" + " withheld |" * 4 in md
+
+
 def test_markdown_has_the_key_facts_in_order() -> None:
     md = render_markdown(READOUT)
     for fact in (*KEY_FACTS, PROVENANCE):
@@ -297,6 +331,9 @@ def test_markdown_has_the_key_facts_in_order() -> None:
         "## Pledged and delivered by month",
         "## Firmly funded for the next 12 months",
         "## Forecast of deliveries",
+        "## Dependence on single donors",
+        "## Promised and actual delivery dates, by donor",
+        "## Promised and actual delivery dates, by area",
         "## Fair-share baseline, 2026",
         "## Pooled funds",
     ]
@@ -413,6 +450,8 @@ def test_empty_sections_say_so() -> None:
         "No monthly figures.",
         "No need falls due and no tranche is expected in the next 12 months.",
         "No forecast.",
+        "Nothing is expected to arrive over the forecast's quarters.",
+        "No tranche was due by 2 December 2026.",
         "No agreed baseline covers 2026.",
         "No pooled fund.",
     ):
@@ -450,7 +489,7 @@ def _tables(md: str) -> list[list[str]]:
 def test_markdown_tables_are_well_formed() -> None:
     md = render_markdown(READOUT)
     tables = _tables(md)
-    assert len(tables) == 10
+    assert len(tables) == 13
     for table in tables:
         widths = {len(UNESCAPED_PIPE.findall(row)) for row in table}
         assert len(widths) == 1, table

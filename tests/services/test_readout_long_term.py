@@ -152,3 +152,64 @@ def test_a_pooled_funds_attribution_follows_the_audience(store: Store, cell: Pri
     assert full.attributed and {a.contributor for a in full.attributions} == {"DEU", "GBR"}
     document = render(public, Format.MARKDOWN).decode()
     assert "whose share it is is withheld" in document and "first half" not in document
+
+
+def test_each_areas_dependence_on_its_largest_donor_follows_the_audience(
+    store: Store, cell: Principals
+) -> None:
+    coalition = readout(store, cell.donor("NLD"), "coalition")
+    (artillery,) = coalition.dependence  # POL's drones are hidden from the coalition
+    assert artillery.figures is not None
+    assert artillery.figures.expected_eur == 300 * SHELL_EUR
+    assert (artillery.figures.top_donor, artillery.figures.donors) == ("DEU", 2)
+    assert artillery.figures.top_donor_share == Decimal("0.666667")  # 200 of 300 shells
+    gbr = {d.area: d.figures for d in readout(store, cell.donor("GBR"), "GBR").dependence}
+    assert gbr["drones"] is not None and gbr["drones"].top_donor_share == 1  # POL's alone
+
+    public = readout(store, cell.public, "public")
+    # It names a donor's share: withheld where a donor behind it has a pledge not public.
+    assert [(d.area, d.figures) for d in public.dependence] == [
+        ("artillery", None),
+        ("drones", None),
+    ]
+    assert public.withholds
+    document = render(coalition, Format.MARKDOWN).decode()
+    assert "## Dependence on single donors" in document and "66.7 %" in document
+
+
+def test_promised_and_actual_dates_per_donor_and_area_follow_the_audience(
+    store: Store, cell: Principals
+) -> None:
+    early = BASE - 20 * DAY
+    for donor, label, due, sent in (
+        ("DEU", f.PUBLIC, BASE - 10 * DAY, BASE - 5 * DAY),  # 5 days late
+        ("GBR", f.COALITION_LABEL, BASE, None),  # not sent by the meeting: 10 days late
+        ("NLD", f.PUBLIC, BASE - 10 * DAY, BASE - 10 * DAY),  # on time
+    ):
+        pledge = f.announce(
+            store, cell.donor(donor), quantity=10, label=label, tranches=((10, due),),
+            announced_on=early,
+        )  # fmt: skip
+        f.move(store, cell.donor(donor), pledge.id, PledgeStatus.COMMITTED)
+        if sent is not None:
+            f.deliver(store, cell.donor(donor), pledge.id, quantity=10, dispatched_on=sent)
+
+    coalition = readout(store, cell.donor("NLD"), "coalition")
+    by_donor = {line.key: line.figures for line in coalition.reliability_donors}
+    assert {k: (r.due, r.on_time, r.p90_slip_days) for k, r in by_donor.items() if r} == {
+        "DEU": (1, 0, 5),
+        "GBR": (1, 0, 10),
+        "NLD": (1, 1, 0),
+    }
+    (artillery,) = coalition.reliability_areas
+    assert artillery.figures is not None and artillery.figures.due == 3
+    assert artillery.figures.mean_slip_days == 5  # (5 + 10 + 0) / 3
+
+    public = readout(store, cell.public, "public")
+    shown = {line.key: line.figures for line in public.reliability_donors}
+    assert shown["DEU"] == by_donor["DEU"] and shown["NLD"] == by_donor["NLD"]
+    assert shown["GBR"] is None  # its tranche is the coalition's to know
+    # Three donors are behind the area's figure: the small-cell rule lets it through.
+    assert public.reliability_areas[0].figures == artillery.figures
+    document = render(public, Format.MARKDOWN).decode()
+    assert "## Promised and actual delivery dates, by donor" in document

@@ -546,6 +546,16 @@ def forecast(
     return model.report(model.run(Scenario()))
 
 
+def forecast_and_dependence(
+    records: Records, *, as_of: date, quarters: int = 8, runs: int = 500, seed: int = 0
+) -> tuple[Forecast, tuple[AreaDependence, ...]]:
+    """The forecast, and each area's dependence on single donors in it (nothing taken away:
+    the scenario figures are the forecast's)."""
+    model = _model(records, as_of=as_of, quarters=quarters, runs=runs, seed=seed)
+    base = model.run(Scenario())
+    return model.report(base), tuple(_dependence(model.inputs, base, base))
+
+
 def scenario_report(
     records: Records,
     scenario: Scenario,

@@ -18,6 +18,8 @@ from decimal import Decimal
 from enum import StrEnum
 
 from ramstein.domain.errors import InvalidValue
+from ramstein.reports.analytics import Reliability
+from ramstein.reports.forecast import AreaDependence
 from ramstein.reports.funds import FundReport
 
 Figure = Decimal | None
@@ -220,6 +222,27 @@ class BaselineLine:
 
 
 @dataclass(frozen=True, slots=True)
+class ReliabilityLine:
+    """How a donor, or a capability area, kept the dates promised for its tranches due by the
+    meeting; `figures` is None where the audience may not have them."""
+
+    key: str
+    name: str
+    figures: Reliability | None
+
+
+@dataclass(frozen=True, slots=True)
+class DependenceLine:
+    """How much of an area's forecast rests on its largest donor; `figures` is None where the
+    audience may not have them."""
+
+    area: str
+    name: str
+    top_donor_name: str
+    figures: AreaDependence | None
+
+
+@dataclass(frozen=True, slots=True)
 class Readout:
     group: str
     """The coordination group's name, as the document's heading says it."""
@@ -251,6 +274,9 @@ class Readout:
     firm_funding: tuple[FirmLine, ...] = ()
     forecast: tuple[QuarterLine, ...] = ()
     forecast_note: ForecastNote | None = None
+    dependence: tuple[DependenceLine, ...] = ()
+    reliability_donors: tuple[ReliabilityLine, ...] = ()
+    reliability_areas: tuple[ReliabilityLine, ...] = ()
     baseline: BaselineLine | None = None
     funds: tuple[FundReport, ...] = ()
     """Each pooled fund as the audience may know it (its attribution possibly withheld)."""
@@ -274,7 +300,13 @@ class Readout:
         if self.baseline is not None:
             figures += [self.baseline.counted_eur, self.baseline.gap_eur]
             figures += [d.counted_eur for d in self.baseline.donors]
-        return any(f is None for f in figures) or not all(f.attributed for f in self.funds)
+        lines: list[DependenceLine | ReliabilityLine] = [*self.dependence]
+        lines += [*self.reliability_donors, *self.reliability_areas]
+        return (
+            any(f is None for f in figures)
+            or any(line.figures is None for line in lines)
+            or not all(f.attributed for f in self.funds)
+        )
 
 
 class Format(StrEnum):

@@ -35,7 +35,15 @@ from ramstein.reports.charts import (
     share_text,
 )
 from ramstein.reports.forecast import a_year_after
-from ramstein.reports.readout import DecisionLine, Figure, FirmLine, Format, Readout
+from ramstein.reports.readout import (
+    DecisionLine,
+    DependenceLine,
+    Figure,
+    FirmLine,
+    Format,
+    Readout,
+    ReliabilityLine,
+)
 
 __all__ = ["render", "render_html", "render_markdown", "render_pdf"]
 
@@ -132,6 +140,9 @@ def page(readout: Readout, *, charts: bool = True) -> Page:
         _monthly(readout, charts),
         _firm_funding(readout),
         _forecast(readout, charts),
+        _dependence(readout),
+        _reliability(readout, "donor"),
+        _reliability(readout, "area"),
         _baseline(readout),
         _funds(readout),
     )
@@ -428,6 +439,79 @@ def _forecast(readout: Readout, chart: bool) -> Section:
         "No forecast.",
         tuple(notes),
         chart=None if svg is None else Chart(Markup(svg), forecast_caption(readout)),
+    )
+
+
+def _dependence(readout: Readout) -> Section:
+    columns = (
+        Column("Area"),
+        Column("Expected over the forecast (EUR)", numeric=True),
+        Column("Donors", numeric=True),
+        Column("Largest donor"),
+        Column("Its share", numeric=True),
+    )
+
+    def row(line: DependenceLine) -> tuple[Cell, ...]:
+        d = line.figures
+        if d is None:
+            return (Cell(_named(line.area, line.name)), *[Cell(WITHHELD, WITHHELD)] * 4)
+        return (
+            Cell(_named(line.area, line.name)),
+            Cell(eur_text(d.expected_eur)),
+            Cell(str(d.donors)),
+            Cell(_named(d.top_donor, line.top_donor_name) if d.top_donor else UNKNOWN),
+            Cell(UNKNOWN if d.top_donor_share is None else share_text(d.top_donor_share)),
+        )
+
+    rows = tuple(row(line) for line in readout.dependence)
+    return Section(
+        "dependence",
+        "Dependence on single donors",
+        Table(columns, rows) if rows else None,
+        "Nothing is expected to arrive over the forecast's quarters.",
+        (
+            "Of the value each area is expected to receive over the forecast's quarters, the "
+            "share its largest donor brings: what the area would lose if that donor stopped.",
+        ),
+    )
+
+
+def _reliability(readout: Readout, by: str) -> Section:
+    lines = readout.reliability_donors if by == "donor" else readout.reliability_areas
+    columns = (
+        Column(by.capitalize()),
+        Column("Tranches due", numeric=True),
+        Column("On time", numeric=True),
+        Column("Mean days late", numeric=True),
+        Column("90th percentile days late", numeric=True),
+    )
+
+    def row(line: ReliabilityLine) -> tuple[Cell, ...]:
+        r = line.figures
+        if r is None:
+            return (Cell(_named(line.key, line.name)), *[Cell(WITHHELD, WITHHELD)] * 4)
+        on_time = UNKNOWN if r.on_time_share is None else share_text(r.on_time_share)
+        return (
+            Cell(_named(line.key, line.name)),
+            Cell(str(r.due)),
+            Cell(f"{r.on_time} ({on_time})"),
+            Cell(UNKNOWN if r.mean_slip_days is None else f"{r.mean_slip_days:.1f}"),
+            Cell(UNKNOWN if r.p90_slip_days is None else str(r.p90_slip_days)),
+        )
+
+    rows = tuple(row(line) for line in lines)
+    return Section(
+        f"reliability-{by}",
+        f"Promised and actual delivery dates, by {by}",
+        Table(columns, rows) if rows else None,
+        f"No tranche was due by {_date(readout.held_on)}.",
+        (
+            f"Every tranche promised by {_date(readout.held_on)}: on time when the dispatch "
+            "that completes it is no later than the date first promised; an undelivered "
+            "tranche counts the days since that date.",
+        )
+        if by == "donor"
+        else (),
     )
 
 

@@ -28,7 +28,14 @@ from ramstein.reports.analytics import (
     MonthTotal,
     Reliability,
 )
-from ramstein.reports.forecast import FirmFunding, Forecast, Records, Scenario, ScenarioReport
+from ramstein.reports.forecast import (
+    AreaDependence,
+    FirmFunding,
+    Forecast,
+    Records,
+    Scenario,
+    ScenarioReport,
+)
 from ramstein.reports.funds import shares_by_contributor
 from ramstein.services import (
     baselines,
@@ -285,6 +292,22 @@ def forecast(
         quarters=quarters,
         runs=runs,
         seed=seed,
+    )
+
+
+def forecast_and_dependence(
+    *,
+    conn: Connection,
+    viewer: Principal,
+    as_of: date | None = None,
+    quarters: int = 8,
+    runs: int = 500,
+    seed: int = 0,
+) -> tuple[Forecast, tuple[AreaDependence, ...]]:
+    """The forecast, and each area's dependence on its largest donor in it."""
+    _check_forecast(conn, viewer, quarters, runs, None)
+    return forecasts.forecast_and_dependence(
+        _records(conn, viewer), as_of=as_of or date.today(), quarters=quarters, runs=runs, seed=seed
     )
 
 

@@ -50,6 +50,7 @@ from ramstein.domain.releasability import (
 from ramstein.ledger.merkle import Frontier
 from ramstein.reports import analytics as figures
 from ramstein.reports import forecast as forecasts
+from ramstein.reports.analytics import Reliability
 from ramstein.reports.forecast import LIVE_NEEDS, FirmFunding
 from ramstein.reports.readout import (
     Announcement,
@@ -59,12 +60,14 @@ from ramstein.reports.readout import (
     AudienceKind,
     BaselineLine,
     DecisionLine,
+    DependenceLine,
     Figure,
     FirmLine,
     ForecastNote,
     MonthLine,
     QuarterLine,
     Readout,
+    ReliabilityLine,
     ShareLine,
     Totals,
 )
@@ -146,8 +149,11 @@ def build(
     shown = sorted((p for p in announced if not public or p.label.is_public), key=lambda p: p.id)
     every = pledges.list_pledges(conn=conn, viewer=basis)
     live_needs = needs.list_needs(conn=conn, viewer=basis, status=tuple(LIVE_NEEDS))
-    quarters, forecast_note = _forecast(
-        conn, basis, every, live_needs, items, meeting.held_on, number, public
+    quarters, forecast_note, dependence = _forecast(
+        conn, basis, every, live_needs, items, areas, names, meeting.held_on, number, public
+    )
+    by_donor, by_area = _reliability(
+        conn, basis, every, items, names, areas, meeting.held_on, public
     )
     size, root, at = _position(conn)
     return Readout(
@@ -182,6 +188,9 @@ def build(
         ),
         forecast=quarters,
         forecast_note=forecast_note,
+        dependence=dependence,
+        reliability_donors=by_donor,
+        reliability_areas=by_area,
         baseline=_baseline(conn, basis, viewer, names, meeting.held_on.year, public),
         funds=tuple(funds.fund_reports(conn=conn, viewer=viewer)),
     )
@@ -413,11 +422,13 @@ def _forecast(
     every: Sequence[Pledge],
     live_needs: Sequence[Need],
     items: dict[str, ItemType],
+    areas: dict[str, str],
+    names: dict[str, str],
     held_on: date,
     number: int,
     public: bool,
-) -> tuple[tuple[QuarterLine, ...], ForecastNote]:
-    result = analytics.forecast(
+) -> tuple[tuple[QuarterLine, ...], ForecastNote, tuple[DependenceLine, ...]]:
+    result, dependence = analytics.forecast_and_dependence(
         conn=conn,
         viewer=basis,
         as_of=held_on,
@@ -426,6 +437,7 @@ def _forecast(
         seed=number,
     )
     coming = forecasts.arrivals(every, items, held_on)
+    horizon = result.quarters[-1].ends_on
     needs_public = not public or all(n.label.is_public for n in live_needs)
     lines = []
     for q in result.quarters:
@@ -454,7 +466,65 @@ def _forecast(
         coverage_withheld=not needs_public
         and any(q.coverage_expected is not None for q in result.quarters),
     )
-    return tuple(lines), note
+    # An area's dependence names one donor's share of it: for the public, only where every
+    # pledge of every donor behind it (their delays draw on them all) is public.
+    dependent = []
+    for d in dependence:
+        if not d.expected_eur:
+            continue
+        donors = {a.donor for a in coming if a.area == d.area and a.expected_on <= horizon}
+        ok = not public or all(p.label.is_public for p in every if p.donor in donors)
+        top = d.top_donor or ""
+        dependent.append(
+            DependenceLine(
+                d.area, areas.get(d.area, d.area), names.get(top, top), d if ok else None
+            )
+        )
+    return tuple(lines), note, tuple(dependent)
+
+
+def _reliability(
+    conn: Connection,
+    basis: Principal,
+    every: Sequence[Pledge],
+    items: dict[str, ItemType],
+    names: dict[str, str],
+    areas: dict[str, str],
+    held_on: date,
+    public: bool,
+) -> tuple[tuple[ReliabilityLine, ...], tuple[ReliabilityLine, ...]]:
+    """Per donor and per area, how the tranches due by the meeting kept their dates. For the
+    public, a donor's line is its own figure, shown where its public records alone give it;
+    an area's also where the records behind it pass the small-cell rule."""
+    report = analytics.reliability(conn=conn, viewer=basis, as_of=held_on)
+    seen_donors: dict[str, Reliability] = {}
+    seen_areas: dict[str, Reliability] = {}
+    behind: dict[str, list[Contribution]] = {}
+    if public:
+        of_public = analytics.reliability(conn=conn, viewer=PUBLIC_VIEWER, as_of=held_on)
+        seen_donors = {r.key: r for r in of_public.donors}
+        seen_areas = {r.key: r for r in of_public.areas}
+        sent = deliveries.list_deliveries(conn=conn, viewer=basis)
+        for pledge, _, _ in figures.tranche_slips(every, sent, held_on):
+            area = items[pledge.item_type].area
+            behind.setdefault(area, []).append(Contribution(pledge.donor, pledge.label))
+        by_pledge = {p.id: items[p.item_type].area for p in every}
+        for d in sent:
+            if d.pledge_id in by_pledge:
+                behind.setdefault(by_pledge[d.pledge_id], []).append(Contribution(d.donor, d.label))
+
+    def donor_line(r: Reliability) -> ReliabilityLine:
+        ok = not public or seen_donors.get(r.key) == r
+        return ReliabilityLine(r.key, names.get(r.key, r.key), r if ok else None)
+
+    def area_line(r: Reliability) -> ReliabilityLine:
+        ok = not public or seen_areas.get(r.key) == r or publishable(behind.get(r.key, []))
+        return ReliabilityLine(r.key, areas.get(r.key, r.key), r if ok else None)
+
+    return (
+        tuple(donor_line(r) for r in report.donors),
+        tuple(area_line(r) for r in report.areas),
+    )
 
 
 def _baseline(
