@@ -200,6 +200,26 @@ def test_a_scenario_that_cannot_be_run_is_refused_naming_the_field(
     assert field in got.text
 
 
+def test_commitments_by_year_hold_only_what_the_caller_may_see(
+    api: ApiCoalition, client: TestClient
+) -> None:
+    params = {"first": 2025, "last": 2026}
+    chair = client.get(
+        "/api/v1/analytics/commitments", params=params, headers=api.headers(Role.CHAIR)
+    )
+    public = client.get("/api/v1/analytics/commitments", params=params)
+    assert chair.status_code == public.status_code == 200, chair.text
+    assert [y["year"] for y in chair.json()] == [2025, 2026]
+    first, seen = chair.json()[0], public.json()[0]
+    parts = ("committed_eur", "indicative_eur", "delivered_eur", "unplanned_eur")
+    assert sum(Decimal(first[k]) for k in parts) == Decimal(first["total_eur"])
+    assert Decimal(seen["total_eur"]) < Decimal(first["total_eur"])  # the hidden pledges
+    assert seen["donors"] <= first["donors"]
+    for bad in ({"first": 2026, "last": 2025}, {"first": 2025, "last": 2090}):
+        refused = client.get("/api/v1/analytics/commitments", params=bad)
+        assert refused.status_code in (400, 422) and "last" in refused.text
+
+
 def test_firm_funding_answers_per_area(api: ApiCoalition, client: TestClient) -> None:
     got = client.get(
         "/api/v1/analytics/firm-funding",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from tests.cli.support import Cli, add_need, add_pledge
 
 
@@ -132,6 +134,19 @@ def test_a_scenario_of_a_donor_stopping_exposes_the_p1_need(coalition: Cli) -> N
     assert "no plan 99" in coalition.fails(f"{asked} --plan 99").lower()
     assert "DONOR:YYYY-MM-DD" in coalition.fails("analytics scenario --stop 2025-06-30")
     assert "both" in coalition.fails("analytics scenario --cut-donors 0.5")
+
+
+def test_commitments_by_year_from_the_command_line(coalition: Cli) -> None:
+    _pledges(coalition)
+    everything = coalition.json("analytics commitments --first 2025 --last 2026")
+    years = [(y["year"], y["donors"], y["total_eur"]) for y in everything]
+    assert years[0][:2] == (2025, 2) and years[1][1] == 0
+    assert sum(Decimal(y["total_eur"]) for y in everything) == Decimal("2100000.00")
+    assert [y["donors"] for y in coalition.json("analytics commitments --first 2025", as_="POL")][
+        0
+    ] == 1  # Germany's restricted pledge is not there
+    assert "Commitments by year" in coalition.ok("analytics commitments --first 2025")
+    assert "comes before" in coalition.fails("analytics commitments --first 2026 --last 2025")
 
 
 def test_firm_funding_counts_only_committed_pledges(coalition: Cli) -> None:

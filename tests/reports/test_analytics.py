@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -10,7 +11,15 @@ from ramstein.domain.catalogue import ItemType
 from ramstein.domain.deliveries import Delivery, DeliveryStatus
 from ramstein.domain.needs import Need, NeedStatus, Priority
 from ramstein.domain.participants import Participant, ParticipantKind, ParticipantStatus
-from ramstein.domain.pledges import Money, Pledge, PledgeSource, PledgeStatus, Tranche
+from ramstein.domain.pledges import (
+    Money,
+    Pledge,
+    PledgeSource,
+    PledgeStatus,
+    Tranche,
+    YearPlan,
+    YearStatus,
+)
 from ramstein.domain.releasability import PUBLIC_LABEL
 from ramstein.reports import analytics as a
 
@@ -150,6 +159,38 @@ def test_fair_shares_follow_gdp_and_count_each_year_its_part_of_a_multi_year_ple
         rules=CountingRules.of([PledgeSource.STOCKS]),
     )
     assert [r.counted_eur for r in stocks] == [D("50000.00"), D("0.00")]
+
+
+def test_commitments_by_year_split_each_years_part_by_how_firm_it_is() -> None:
+    planned = replace(
+        _pledge(5, "POL", "truck", 6, PledgeStatus.COMMITTED, [], years=(2025, 2026, 2027)),
+        year_plans=(
+            YearPlan(2025, D(150000), YearStatus.DELIVERED),
+            YearPlan(2026, D(100000), YearStatus.COMMITTED),
+            YearPlan(2027, D(20000), YearStatus.INDICATIVE),
+        ),
+    )
+    cancelled_year = replace(
+        _pledge(6, "DEU", "shell", 10, PledgeStatus.ANNOUNCED, [], years=(2026, 2027)),
+        year_plans=(YearPlan(2027, D(4000), YearStatus.CANCELLED),),
+    )
+    found = a.commitments_by_year([*PLEDGES, planned, cancelled_year], ITEMS, [2025, 2026, 2027])
+    rows = [
+        (y.year, y.committed_eur, y.indicative_eur, y.delivered_eur, y.unplanned_eur, y.donors)
+        for y in found
+    ]
+    # 2025: pledges 1 and 3, half of pledge 2 unplanned; pledge 5's year delivered
+    # 2026: half of pledge 2; pledge 5's committed year; pledge 6's value less its cancelled
+    # 2027 (what was planned for a cancelled year is not moved to another)
+    assert rows == [
+        (2025, D(0), D(0), D("150000.00"), D("120000") + D("9000") + D("50000"), 2),
+        (2026, D("100000.00"), D(0), D(0), D("50000.00") + D("6000.00"), 2),
+        (2027, D(0), D("20000.00"), D(0), D(0), 1),
+    ]
+    assert found[0].total_eur == D("329000.00") and found[0].pledges == 4
+    assert a.commitments_by_year([], ITEMS, [2030]) == [
+        a.YearCommitments(2030, D(0), D(0), D(0), D(0), 0, 0)
+    ]
 
 
 def test_fair_share_targets_add_up_to_the_baseline_to_the_cent() -> None:

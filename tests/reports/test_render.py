@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ramstein.reports import charts
-from ramstein.reports.analytics import Reliability
+from ramstein.reports.analytics import Reliability, YearCommitments
 from ramstein.reports.forecast import AreaDependence
 from ramstein.reports.funds import Attribution, FundReport
 from ramstein.reports.readout import (
@@ -36,6 +36,7 @@ from ramstein.reports.readout import (
     ReliabilityLine,
     ShareLine,
     Totals,
+    YearLine,
 )
 from ramstein.reports.render import eur_text, render, render_html, render_markdown, render_pdf
 from tests.conftest import require
@@ -172,6 +173,10 @@ def _readout() -> Readout:
             ),
             DependenceLine("engineering", "Engineering and demining", "", None),
         ),  # fmt: skip
+        commitments=(
+            YearLine(2026, YearCommitments(2026, D(5e8), D(0), D(1e8), D("2.5e8"), 12, 40)),
+            YearLine(2027, None),
+        ),
         reliability_donors=(
             ReliabilityLine("DEU", "Germany", Reliability("DEU", 12, 9, D("0.75"), D("6.5"), 21)),
             ReliabilityLine("GBR", "United Kingdom", None),
@@ -256,6 +261,7 @@ EMPTY = replace(
     forecast=(),
     forecast_note=None,
     dependence=(),
+    commitments=(),
     reliability_donors=(),
     reliability_areas=(),
     baseline=None,
@@ -313,6 +319,8 @@ def test_dependence_and_delivery_dates_read_as_a_person_would_say_them() -> None
     assert engineering in md
     assert "| Germany (DEU) | 12 | 9 (75.0 %) | 6.5 | 21 |" in md
     assert "| United Kingdom (GBR) |" + " withheld |" * 4 in md
+    assert "| 2026 | 500,000,000 | 0 | 100,000,000 | 250,000,000 | 850,000,000 |" in md
+    assert "| 2027 |" + " withheld |" * 5 in md
 
 
 def test_markdown_has_the_key_facts_in_order() -> None:
@@ -332,6 +340,7 @@ def test_markdown_has_the_key_facts_in_order() -> None:
         "## Firmly funded for the next 12 months",
         "## Forecast of deliveries",
         "## Dependence on single donors",
+        "## Multi-year commitments",
         "## Promised and actual delivery dates, by donor",
         "## Promised and actual delivery dates, by area",
         "## Fair-share baseline, 2026",
@@ -451,6 +460,7 @@ def test_empty_sections_say_so() -> None:
         "No need falls due and no tranche is expected in the next 12 months.",
         "No forecast.",
         "Nothing is expected to arrive over the forecast's quarters.",
+        "No pledge covers the years ahead.",
         "No tranche was due by 2 December 2026.",
         "No agreed baseline covers 2026.",
         "No pooled fund.",
@@ -489,7 +499,7 @@ def _tables(md: str) -> list[list[str]]:
 def test_markdown_tables_are_well_formed() -> None:
     md = render_markdown(READOUT)
     tables = _tables(md)
-    assert len(tables) == 13
+    assert len(tables) == 14
     for table in tables:
         widths = {len(UNESCAPED_PIPE.findall(row)) for row in table}
         assert len(widths) == 1, table

@@ -213,3 +213,17 @@ def test_promised_and_actual_dates_per_donor_and_area_follow_the_audience(
     assert public.reliability_areas[0].figures == artillery.figures
     document = render(public, Format.MARKDOWN).decode()
     assert "## Promised and actual delivery dates, by donor" in document
+
+
+def test_multi_year_commitments_from_the_meetings_year_follow_the_audience(
+    store: Store, cell: Principals
+) -> None:
+    coalition = readout(store, cell.donor("NLD"), "coalition")
+    (year,) = coalition.commitments  # every pledge covers 2025 alone
+    assert year.year == 2025 and year.figures is not None
+    assert year.figures.unplanned_eur == 300 * SHELL_EUR  # POL's drones are hidden
+    public = readout(store, cell.public, "public").commitments[0].figures
+    assert public is not None  # three donors behind it: POL's drones counted too
+    assert public.total_eur == 300 * SHELL_EUR + 20 * DRONE_EUR
+    document = render(coalition, Format.MARKDOWN).decode()
+    assert "## Multi-year commitments" in document

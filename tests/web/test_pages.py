@@ -244,6 +244,7 @@ def test_the_outlook_forecasts_what_the_visitor_may_see_and_runs_a_scenario(
     assert plain.status_code == 200
     assert "Value expected to arrive, by quarter" in plain.text
     assert "Firmly funded, the next twelve months" in plain.text
+    assert "Multi-year commitments" in plain.text
     assert "P1 needs exposed" not in plain.text
     what_if = client.get("/outlook", params={"stop_donor": "DEU", "stop_after": "2025-01-31"})
     assert what_if.status_code == 200, what_if.text

@@ -80,6 +80,38 @@ def donors(ctx: typer.Context, as_json: AsJson = False) -> None:
     )
 
 
+YEAR_COLUMNS = [
+    col("Year", "year"),
+    col("Committed EUR", "committed_eur", right=True),
+    col("Indicative EUR", "indicative_eur", right=True),
+    col("Delivered EUR", "delivered_eur", right=True),
+    col("Not planned by year EUR", "unplanned_eur", right=True),
+    col("Total EUR", "total_eur", right=True),
+    col("Donors", "donors", right=True),
+    col("Pledges", "pledges", right=True),
+]
+
+
+@app.command("commitments")
+def commitments(
+    ctx: typer.Context,
+    first: Annotated[int | None, typer.Option(help="The first year (default: this year).")] = None,
+    last: Annotated[
+        int | None,
+        typer.Option(help="The last year (default: the last a live pledge covers)."),
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Multi-year commitments: per year, what the pledges put in it, committed, indicative,
+    delivered, or not planned by year."""
+    with reading(ctx) as (conn, viewer):
+        found = analytics.commitments(conn=conn, viewer=viewer, first=first, last=last)
+    if as_json:
+        output.print_json([{**output.plain(r), "total_eur": str(r.total_eur)} for r in found])
+        return
+    output.print_table("Commitments by year", YEAR_COLUMNS, found, "No years.")
+
+
 @app.command("fair-share")
 def fair_share(
     ctx: typer.Context,

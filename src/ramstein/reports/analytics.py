@@ -328,6 +328,64 @@ def year_eur(pledge: Pledge, year: int, items: Mapping[str, ItemType]) -> Decima
     return rest / (len(pledge.years) - len(inside))
 
 
+@dataclass(frozen=True, slots=True)
+class YearCommitments:
+    """What the live pledges put in one year (each its part of the year, as `year_eur`
+    counts it), by how firm the year's part is."""
+
+    year: int
+    committed_eur: Decimal
+    indicative_eur: Decimal
+    delivered_eur: Decimal
+    """Years marked delivered."""
+    unplanned_eur: Decimal
+    """Parts of pledges that plan none of their years, or not this one: what is left of
+    their value shared equally by the years they do not plan."""
+    donors: int
+    pledges: int
+
+    @property
+    def total_eur(self) -> Decimal:
+        return self.committed_eur + self.indicative_eur + self.delivered_eur + self.unplanned_eur
+
+
+def year_pledges(
+    pledges: Iterable[Pledge], year: int, items: Mapping[str, ItemType]
+) -> list[Pledge]:
+    """The live pledges with a part of `year` (a cancelled year has none)."""
+    return [
+        p
+        for p in pledges
+        if p.status is not PledgeStatus.CANCELLED and year_eur(p, year, items) > 0
+    ]
+
+
+def commitments_by_year(
+    pledges: Iterable[Pledge], items: Mapping[str, ItemType], years: Sequence[int]
+) -> list[YearCommitments]:
+    """Per year, the live pledges' parts of it: committed, indicative, delivered, unplanned."""
+    live = list(pledges)
+    out = []
+    for year in years:
+        found = year_pledges(live, year, items)
+        by: dict[YearStatus | None, Decimal] = defaultdict(Decimal)
+        for pledge in found:
+            plan = pledge.year_plan(year)
+            by[None if plan is None else plan.status] += year_eur(pledge, year, items)
+        out.append(
+            YearCommitments(
+                year=year,
+                committed_eur=_cents(by[YearStatus.COMMITTED]),
+                indicative_eur=_cents(by[YearStatus.INDICATIVE]),
+                delivered_eur=_cents(by[YearStatus.DELIVERED]),
+                unplanned_eur=_cents(by[None]),
+                donors=len({p.donor for p in found}),
+                pledges=len(found),
+            )
+        )
+    return out
+
+
 def fair_shares(
     *,
     year: int,

@@ -18,7 +18,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from ramstein.domain.errors import InvalidValue
-from ramstein.reports.analytics import Reliability
+from ramstein.reports.analytics import Reliability, YearCommitments
 from ramstein.reports.forecast import AreaDependence
 from ramstein.reports.funds import FundReport
 
@@ -222,6 +222,15 @@ class BaselineLine:
 
 
 @dataclass(frozen=True, slots=True)
+class YearLine:
+    """One year of the multi-year commitments, from the meeting's year on; `figures` is None
+    where the audience may not have them."""
+
+    year: int
+    figures: YearCommitments | None
+
+
+@dataclass(frozen=True, slots=True)
 class ReliabilityLine:
     """How a donor, or a capability area, kept the dates promised for its tranches due by the
     meeting; `figures` is None where the audience may not have them."""
@@ -275,6 +284,7 @@ class Readout:
     forecast: tuple[QuarterLine, ...] = ()
     forecast_note: ForecastNote | None = None
     dependence: tuple[DependenceLine, ...] = ()
+    commitments: tuple[YearLine, ...] = ()
     reliability_donors: tuple[ReliabilityLine, ...] = ()
     reliability_areas: tuple[ReliabilityLine, ...] = ()
     baseline: BaselineLine | None = None
@@ -300,7 +310,8 @@ class Readout:
         if self.baseline is not None:
             figures += [self.baseline.counted_eur, self.baseline.gap_eur]
             figures += [d.counted_eur for d in self.baseline.donors]
-        lines: list[DependenceLine | ReliabilityLine] = [*self.dependence]
+        lines: list[DependenceLine | ReliabilityLine | YearLine] = [*self.dependence]
+        lines += self.commitments
         lines += [*self.reliability_donors, *self.reliability_areas]
         return (
             any(f is None for f in figures)

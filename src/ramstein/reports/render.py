@@ -43,6 +43,7 @@ from ramstein.reports.readout import (
     Format,
     Readout,
     ReliabilityLine,
+    YearLine,
 )
 
 __all__ = ["render", "render_html", "render_markdown", "render_pdf"]
@@ -141,6 +142,7 @@ def page(readout: Readout, *, charts: bool = True) -> Page:
         _firm_funding(readout),
         _forecast(readout, charts),
         _dependence(readout),
+        _commitments(readout),
         _reliability(readout, "donor"),
         _reliability(readout, "area"),
         _baseline(readout),
@@ -472,6 +474,41 @@ def _dependence(readout: Readout) -> Section:
         (
             "Of the value each area is expected to receive over the forecast's quarters, the "
             "share its largest donor brings: what the area would lose if that donor stopped.",
+        ),
+    )
+
+
+def _commitments(readout: Readout) -> Section:
+    columns = (
+        Column("Year"),
+        Column("Committed (EUR)", numeric=True),
+        Column("Indicative (EUR)", numeric=True),
+        Column("Delivered (EUR)", numeric=True),
+        Column("Not planned by year (EUR)", numeric=True),
+        Column("Total (EUR)", numeric=True),
+    )
+
+    def row(line: YearLine) -> tuple[Cell, ...]:
+        y = line.figures
+        if y is None:
+            return (Cell(str(line.year)), *[Cell(WITHHELD, WITHHELD)] * 5)
+        amounts = (y.committed_eur, y.indicative_eur, y.delivered_eur, y.unplanned_eur)
+        return (
+            Cell(str(line.year)),
+            *(Cell(eur_text(v)) for v in amounts),
+            Cell(eur_text(y.total_eur)),
+        )
+
+    rows = tuple(row(line) for line in readout.commitments)
+    return Section(
+        "commitments",
+        "Multi-year commitments",
+        Table(columns, rows) if rows else None,
+        "No pledge covers the years ahead.",
+        (
+            "What the pledges put in each year from the meeting's: the amount each donor plans "
+            "for a year, by how firm it is, and the value of pledges that plan no amount for a "
+            "year shared equally by their years.",
         ),
     )
 

@@ -27,6 +27,7 @@ from ramstein.reports.analytics import (
     Month,
     MonthTotal,
     Reliability,
+    YearCommitments,
 )
 from ramstein.reports.forecast import (
     AreaDependence,
@@ -124,6 +125,26 @@ def fair_share(
     what_if = domain_baselines.checked(what_if)
     found = baselines.report_of(conn=conn, viewer=viewer, baseline=what_if, years=[year])
     return list(found.years[0].donors)
+
+
+MAX_YEARS = 20
+
+
+def commitments(
+    *, conn: Connection, viewer: Principal, first: int | None = None, last: int | None = None
+) -> list[YearCommitments]:
+    """Per year from `first` (default this year) to `last` (default the last year a live
+    pledge covers), what the pledges the viewer may see put in it, by how firm it is."""
+    found = pledges.list_pledges(conn=conn, viewer=viewer)
+    first = first or date.today().year
+    if last is None:
+        covered = (y for p in found if p.status is not PledgeStatus.CANCELLED for y in p.years)
+        last = min(max(first, max(covered, default=first)), first + MAX_YEARS - 1)
+    if last < first:
+        raise InvalidValue("last", f"The last year ({last}) comes before the first ({first}).")
+    if last - first >= MAX_YEARS:
+        raise InvalidValue("last", f"Ask for at most {MAX_YEARS} years, not {last - first + 1}.")
+    return figures.commitments_by_year(found, _items(conn, viewer), range(first, last + 1))
 
 
 def agreed_fair_share(

@@ -70,6 +70,7 @@ from ramstein.reports.readout import (
     ReliabilityLine,
     ShareLine,
     Totals,
+    YearLine,
 )
 from ramstein.services import (
     analytics,
@@ -189,6 +190,7 @@ def build(
         forecast=quarters,
         forecast_note=forecast_note,
         dependence=dependence,
+        commitments=_commitments(every, items, meeting.held_on, public),
         reliability_donors=by_donor,
         reliability_areas=by_area,
         baseline=_baseline(conn, basis, viewer, names, meeting.held_on.year, public),
@@ -481,6 +483,32 @@ def _forecast(
             )
         )
     return tuple(lines), note, tuple(dependent)
+
+
+COMMITMENT_YEARS = 5
+"""A read-out's multi-year commitments: the meeting's year and up to four after it."""
+
+
+def _commitments(
+    every: Sequence[Pledge], items: dict[str, ItemType], held_on: date, public: bool
+) -> tuple[YearLine, ...]:
+    """Per year from the meeting's to the last a live pledge covers (five at most). For the
+    public, a year is shown where the pledges in it pass the small-cell rule, or where the
+    public pledges alone give the same figures."""
+    live = [p for p in every if p.status is not PledgeStatus.CANCELLED]
+    last = max((y for p in live for y in p.years), default=held_on.year)
+    years = range(
+        held_on.year, min(max(last, held_on.year), held_on.year + COMMITMENT_YEARS - 1) + 1
+    )
+    found = figures.commitments_by_year(live, items, years)
+    if not public:
+        return tuple(YearLine(y.year, y) for y in found)
+    of_public = figures.commitments_by_year([p for p in live if p.label.is_public], items, years)
+    lines = []
+    for y, seen in zip(found, of_public, strict=True):
+        behind = _of(figures.year_pledges(live, y.year, items))
+        lines.append(YearLine(y.year, y if y == seen or publishable(behind) else None))
+    return tuple(lines)
 
 
 def _reliability(

@@ -337,6 +337,7 @@ def outlook(
         asked = Scenario(stops=stops, cut_donors=cut[0], cut_by=cut[1])
     with store_of(request).read() as conn:
         firm = analytics.firm_funding(conn=conn, viewer=who.viewer)
+        years = analytics.commitments(conn=conn, viewer=who.viewer)
         names = {a.code: a.name for a in capabilities.list_areas(conn=conn, viewer=who.viewer)}
         donors = sorted(
             p.code
@@ -363,6 +364,7 @@ def outlook(
         allocation=allocation,
         priorities=list(Priority),
         firm=firm,
+        years=years,
         names=names,
         donors=donors,
         asked={"stop_donor": stop_donor, "stop_after": stop_after, "cut_donors": cut_donors,

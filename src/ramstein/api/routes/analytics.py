@@ -27,6 +27,7 @@ from ramstein.api.schemas.analytics import (
     ScenarioPublic,
     ScenarioReportPublic,
     StopPublic,
+    YearCommitmentsPublic,
 )
 from ramstein.api.schemas.common import CODE_PATTERN
 from ramstein.api.schemas.matching import stress_public
@@ -69,6 +70,22 @@ async def monthly(
         ),
     )
     return answer([MonthTotalPublic.model_validate(r) for r in found])
+
+
+YearQuery = Annotated[int | None, Query(ge=1900, le=2999, description="A year, YYYY.")]
+
+
+@router.get("/commitments", **permits(*EVERYONE), response_model=list[YearCommitmentsPublic])
+async def commitments(
+    store: StoreDep, viewer: Viewer, first: YearQuery = None, last: YearQuery = None
+) -> Response:
+    """Per year from `first` (default this year) to `last` (default the last year a live
+    pledge covers, at most 20): what the pledges put in it, by how firm each year's part is
+    (committed, indicative, delivered, or not planned by year)."""
+    found = await read(
+        store, lambda conn: analytics.commitments(conn=conn, viewer=viewer, first=first, last=last)
+    )
+    return answer([YearCommitmentsPublic.model_validate(r) for r in found])
 
 
 @router.get("/fair-share", **permits(*EVERYONE), response_model=list[FairSharePublic])

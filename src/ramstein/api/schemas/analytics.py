@@ -132,6 +132,20 @@ class ForecastPublic(_Figures):
     unscheduled_eur: Decimal = Field(description="Pledged but in no tranche yet: not forecast.")
 
 
+class YearCommitmentsPublic(_Figures):
+    year: int
+    committed_eur: Decimal = Field(description="Years the donors marked committed.")
+    indicative_eur: Decimal = Field(description="Years the donors marked indicative.")
+    delivered_eur: Decimal = Field(description="Years marked delivered.")
+    unplanned_eur: Decimal = Field(
+        description="Parts of pledges that plan no amount for the year: their value shared "
+        "equally by the years they do not plan."
+    )
+    total_eur: Decimal
+    donors: int
+    pledges: int
+
+
 class StopPublic(BaseModel):
     donor: str
     after: date
