@@ -11,9 +11,10 @@ from ramstein.demo.build import DemoSummary, build_demo, issue_demo_tokens
 from ramstein.demo.hosts import demo_hosts
 from ramstein.demo.scenario import plan_scenario
 from ramstein.domain.errors import InvalidValue
-from ramstein.domain.releasability import Role
+from ramstein.domain.releasability import Principal, Role
+from ramstein.reports.forecast import Scenario
+from ramstein.services import analytics, maintenance, matching, users
 from ramstein.services import log as log_service
-from ramstein.services import maintenance, users
 from ramstein.store import tables as t
 from ramstein.store.engine import Store
 
@@ -140,3 +141,23 @@ def test_the_demo_log_is_signed_at_every_meeting_and_handed_to_the_alliance(
     handover = next(c for c in signed if c.size == keys[1].since_seq)
     assert handover.key == hosts["USA"].signer.verifier_key()  # the outgoing host signs it
     assert signed[-1].key == hosts["NATO"].signer.verifier_key()
+
+
+def test_the_demo_holds_a_plan_every_member_may_read_and_one_on_everything(
+    demo_store: Store,
+) -> None:
+    chair = maintenance.status(store=demo_store).chair
+    assert chair is not None
+    as_chair = Principal(chair.chair, frozenset({Role.CHAIR}))
+    donor = Principal("DEU", frozenset({Role.DONOR}))
+    stop = Scenario(stops=(("DEU", date(2024, 6, 30)),))
+    with demo_store.read() as conn:
+        plans = matching.list_plans(conn=conn, viewer=as_chair)
+        assert [p.participant for p in plans] == [chair.chair, "EDA"]
+        assert [p.participant for p in matching.list_plans(conn=conn, viewer=donor)] == ["EDA"]
+        risk = analytics.scenario(
+            conn=conn, viewer=as_chair, scenario=stop, as_of=date(2024, 4, 1), runs=20
+        )
+    assert risk.allocation is not None and risk.allocation.plan_id == plans[0].id
+    assert risk.allocation.result.objective_lost > 0  # DEU's later tranches are gone
+    assert risk.allocation.hurt

@@ -34,6 +34,7 @@ DEFAULT_HOST_KEY = Path("var/demo-host.key")
 STAGES = {
     "plan": "Planning the scenario",
     "scenario": "Recording it month by month",
+    "matching": "Running the matching",
     "summary": "Summarising",
 }
 LOCAL_ONLY = (

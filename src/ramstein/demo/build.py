@@ -13,14 +13,23 @@ from ramstein.demo.timeline import Step
 from ramstein.domain.errors import InvalidValue
 from ramstein.domain.participants import ParticipantKind, ParticipantStatus
 from ramstein.domain.releasability import Principal, Releasability, Role
-from ramstein.services import chair, funds, maintenance, needs, participants, pledges, users
+from ramstein.services import (
+    chair,
+    funds,
+    maintenance,
+    matching,
+    needs,
+    participants,
+    pledges,
+    users,
+)
 from ramstein.store.engine import Store
 
 DEFAULT_SEED = 2022
 
 Progress = Callable[[str, int, int], None]
 
-STAGES = ("plan", "scenario", "summary")
+STAGES = ("plan", "scenario", "matching", "summary")
 """The stages `build_demo` reports to `progress(stage, done, total)`, in order."""
 
 
@@ -91,10 +100,29 @@ def build_demo(
                 now[0] = _moment(step)
                 step.run(uow=uow)
         report("scenario", done, len(months))
+    report("matching", 0, len(MATCHED_BY))
+    for done, who in enumerate(MATCHED_BY, start=1):
+        _match(store, who, now[0])
+        report("matching", done, len(MATCHED_BY))
     report("summary", 0, 1)
     summary = summarise(store, seed=seed)
     report("summary", 1, 1)
     return summary
+
+
+MATCHED_BY = ("EDA", None)
+"""Who runs the demo's matching plans, in order: the observer EDA, on what every member may
+see (the plan every member may read), then the sitting chair (None), on everything."""
+
+
+def _match(store: Store, participant: str | None, at: datetime) -> None:
+    """A matching plan run by `participant` (None: the sitting chair), stored at `at`."""
+    if participant is None:
+        term = maintenance.status(store=store).chair
+        viewer = Principal(term.chair if term else None, frozenset({Role.CHAIR}), "demo:match")
+    else:
+        viewer = Principal(participant, frozenset({Role.OBSERVER}), "demo:match")
+    matching.run_match(store=store, viewer=viewer, clock=lambda: at)
 
 
 def summarise(store: Store, *, seed: int = DEFAULT_SEED) -> DemoSummary:
