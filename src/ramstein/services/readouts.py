@@ -11,8 +11,11 @@ What each audience gets:
   firmly funded need per area and the forecast's coverage need every need behind them to be
   public; the forecast counts, for the donors whose tranches are due in a quarter, all their
   pledges (their delays draw on them); a donor's fair share of the baseline is its own figure,
-  so it is shown only where its public records alone give it. A pooled fund is shown as the
-  public may know it (`services.funds`): whose share of what it delivered, where releasable.
+  so it is shown only where its public records alone give it, as is a donor's delivery record
+  (an area's also where the small-cell rule passes); an area's dependence on its largest
+  donor needs every pledge of the donors behind it to be public; a year's commitments pass
+  the small-cell rule over the pledges in it. A pooled fund is shown as the public may know
+  it (`services.funds`): whose share of what it delivered, where releasable.
 - **coalition**: what every member may see (public and coalition records).
 - **one participant**: what that participant may see (its restricted records, and those
   released to it, included).
