@@ -360,6 +360,14 @@ def year_pledges(
     ]
 
 
+def years_ahead(pledges: Iterable[Pledge], first: int, most: int) -> range:
+    """The years from `first` to the last a live pledge covers, `most` at most (`first` alone
+    when no live pledge reaches it)."""
+    covered = (y for p in pledges if p.status is not PledgeStatus.CANCELLED for y in p.years)
+    last = min(max(covered, default=first), first + most - 1)
+    return range(first, max(first, last) + 1)
+
+
 def commitments_by_year(
     pledges: Iterable[Pledge], items: Mapping[str, ItemType], years: Sequence[int]
 ) -> list[YearCommitments]:

@@ -143,8 +143,8 @@ def page(readout: Readout, *, charts: bool = True) -> Page:
         _forecast(readout, charts),
         _dependence(readout),
         _commitments(readout),
-        _reliability(readout, "donor"),
-        _reliability(readout, "area"),
+        _reliability(readout, "donor", readout.reliability_donors),
+        _reliability(readout, "area", readout.reliability_areas),
         _baseline(readout),
         _funds(readout),
     )
@@ -456,7 +456,7 @@ def _dependence(readout: Readout) -> Section:
     def row(line: DependenceLine) -> tuple[Cell, ...]:
         d = line.figures
         if d is None:
-            return (Cell(_named(line.area, line.name)), *[Cell(WITHHELD, WITHHELD)] * 4)
+            return _withheld_row(_named(line.area, line.name), len(columns))
         return (
             Cell(_named(line.area, line.name)),
             Cell(eur_text(d.expected_eur)),
@@ -491,7 +491,7 @@ def _commitments(readout: Readout) -> Section:
     def row(line: YearLine) -> tuple[Cell, ...]:
         y = line.figures
         if y is None:
-            return (Cell(str(line.year)), *[Cell(WITHHELD, WITHHELD)] * 5)
+            return _withheld_row(str(line.year), len(columns))
         amounts = (y.committed_eur, y.indicative_eur, y.delivered_eur, y.unplanned_eur)
         return (
             Cell(str(line.year)),
@@ -513,8 +513,12 @@ def _commitments(readout: Readout) -> Section:
     )
 
 
-def _reliability(readout: Readout, by: str) -> Section:
-    lines = readout.reliability_donors if by == "donor" else readout.reliability_areas
+def _withheld_row(first: str, width: int) -> tuple[Cell, ...]:
+    """A line whose figures the audience may not have: its name, then "withheld"."""
+    return (Cell(first), *[Cell(WITHHELD, WITHHELD)] * (width - 1))
+
+
+def _reliability(readout: Readout, by: str, lines: tuple[ReliabilityLine, ...]) -> Section:
     columns = (
         Column(by.capitalize()),
         Column("Tranches due", numeric=True),
@@ -526,7 +530,7 @@ def _reliability(readout: Readout, by: str) -> Section:
     def row(line: ReliabilityLine) -> tuple[Cell, ...]:
         r = line.figures
         if r is None:
-            return (Cell(_named(line.key, line.name)), *[Cell(WITHHELD, WITHHELD)] * 4)
+            return _withheld_row(_named(line.key, line.name), len(columns))
         on_time = UNKNOWN if r.on_time_share is None else share_text(r.on_time_share)
         return (
             Cell(_named(line.key, line.name)),

@@ -30,7 +30,6 @@ from ramstein.reports.analytics import (
     YearCommitments,
 )
 from ramstein.reports.forecast import (
-    AreaDependence,
     FirmFunding,
     Forecast,
     Records,
@@ -137,14 +136,12 @@ def commitments(
     pledge covers), what the pledges the viewer may see put in it, by how firm it is."""
     found = pledges.list_pledges(conn=conn, viewer=viewer)
     first = first or date.today().year
-    if last is None:
-        covered = (y for p in found if p.status is not PledgeStatus.CANCELLED for y in p.years)
-        last = min(max(first, max(covered, default=first)), first + MAX_YEARS - 1)
-    if last < first:
+    years = figures.years_ahead(found, first, MAX_YEARS) if last is None else range(first, last + 1)
+    if not years:
         raise InvalidValue("last", f"The last year ({last}) comes before the first ({first}).")
-    if last - first >= MAX_YEARS:
-        raise InvalidValue("last", f"Ask for at most {MAX_YEARS} years, not {last - first + 1}.")
-    return figures.commitments_by_year(found, _items(conn, viewer), range(first, last + 1))
+    if len(years) > MAX_YEARS:
+        raise InvalidValue("last", f"Ask for at most {MAX_YEARS} years, not {len(years)}.")
+    return figures.commitments_by_year(found, _items(conn, viewer), years)
 
 
 def agreed_fair_share(
@@ -284,7 +281,7 @@ def _check_forecast(
         raise InvalidValue("scenario", "A scenario stops a donor or has a share of donors cut.")
 
 
-def _records(conn: Connection, viewer: Principal) -> Records:
+def records(conn: Connection, viewer: Principal) -> Records:
     """The records a forecast reads: those the viewer may see."""
     return Records(
         needs=needs.list_needs(conn=conn, viewer=viewer),
@@ -308,27 +305,11 @@ def forecast(
     planned tranches and each donor's record of delays, with a seeded Monte Carlo band."""
     _check_forecast(conn, viewer, quarters, runs, None)
     return forecasts.forecast(
-        _records(conn, viewer),
+        records(conn, viewer),
         as_of=as_of or date.today(),
         quarters=quarters,
         runs=runs,
         seed=seed,
-    )
-
-
-def forecast_and_dependence(
-    *,
-    conn: Connection,
-    viewer: Principal,
-    as_of: date | None = None,
-    quarters: int = 8,
-    runs: int = 500,
-    seed: int = 0,
-) -> tuple[Forecast, tuple[AreaDependence, ...]]:
-    """The forecast, and each area's dependence on its largest donor in it."""
-    _check_forecast(conn, viewer, quarters, runs, None)
-    return forecasts.forecast_and_dependence(
-        _records(conn, viewer), as_of=as_of or date.today(), quarters=quarters, runs=runs, seed=seed
     )
 
 
@@ -357,7 +338,7 @@ def scenario(
     test of matching plan `plan_id` (default: the newest the viewer may read) under it."""
     _check_forecast(conn, viewer, quarters, runs, scenario)
     report = forecasts.scenario_report(
-        _records(conn, viewer),
+        records(conn, viewer),
         scenario,
         as_of=as_of or date.today(),
         quarters=quarters,
@@ -386,4 +367,4 @@ def firm_funding(
 ) -> list[FirmFunding]:
     """Per area: the need due in the twelve months from `as_of` (default today) and the share
     of it committed, contracted or delivering pledges are expected to deliver by then."""
-    return forecasts.firm_funding(_records(conn, viewer), as_of or date.today())
+    return forecasts.firm_funding(records(conn, viewer), as_of or date.today())

@@ -433,9 +433,8 @@ def _forecast(
     number: int,
     public: bool,
 ) -> tuple[tuple[QuarterLine, ...], ForecastNote, tuple[DependenceLine, ...]]:
-    result, dependence = analytics.forecast_and_dependence(
-        conn=conn,
-        viewer=basis,
+    result, dependence = forecasts.forecast_and_dependence(
+        analytics.records(conn, basis),
         as_of=held_on,
         quarters=FORECAST_QUARTERS,
         runs=FORECAST_RUNS,
@@ -498,18 +497,14 @@ def _commitments(
     """Per year from the meeting's to the last a live pledge covers (five at most). For the
     public, a year is shown where the pledges in it pass the small-cell rule, or where the
     public pledges alone give the same figures."""
-    live = [p for p in every if p.status is not PledgeStatus.CANCELLED]
-    last = max((y for p in live for y in p.years), default=held_on.year)
-    years = range(
-        held_on.year, min(max(last, held_on.year), held_on.year + COMMITMENT_YEARS - 1) + 1
-    )
-    found = figures.commitments_by_year(live, items, years)
+    years = figures.years_ahead(every, held_on.year, COMMITMENT_YEARS)
+    found = figures.commitments_by_year(every, items, years)
     if not public:
         return tuple(YearLine(y.year, y) for y in found)
-    of_public = figures.commitments_by_year([p for p in live if p.label.is_public], items, years)
+    of_public = figures.commitments_by_year([p for p in every if p.label.is_public], items, years)
     lines = []
     for y, seen in zip(found, of_public, strict=True):
-        behind = _of(figures.year_pledges(live, y.year, items))
+        behind = _of(figures.year_pledges(every, y.year, items))
         lines.append(YearLine(y.year, y if y == seen or publishable(behind) else None))
     return tuple(lines)
 
